@@ -1,0 +1,155 @@
+-- The RAG methodology each pack printed for an indicator, parsed into the
+-- written Green / Amber / Red bands, with the direction the bands imply and
+-- any gap or overlap between neighbouring bands. One row per organisation x
+-- indicator x pack (reported_in).
+--
+-- Bands are read from phrases such as "24% or below Green", "25%-34% Amber",
+-- "559 to 608 Amber", "35% and above Red", "10% of cohort or below Green".
+-- Two written limits are contiguous when they differ by no more than one unit
+-- of the precision they are printed to (89 and 90; 20 and 20.1).
+
+with
+
+indicator_values as (
+
+    select * from {{ ref('stg_extracts__indicator_values') }}
+
+),
+
+printed as (
+
+    select
+        organisation_code,
+        indicator_code,
+        reported_in,
+        max(rag_methodology_as_printed) as rag_methodology,
+        max(polarity_as_printed) as polarity_as_printed,
+        max(polarity_as_printed_text) as polarity_as_printed_text,
+        max(target_as_printed) as target_as_printed,
+        max(target_as_printed_value) as target_as_printed_value
+
+    from indicator_values
+    group by organisation_code, indicator_code, reported_in
+
+),
+
+{% set number = "([0-9]+(?:\\.[0-9]+)?)\\s*%?\\s*(?:of cohort\\s*)?" %}
+{% set open_band = number ~ "(?:or|and)\\s+(above|below)\\s+" %}
+{% set range_band = number ~ "(?:-|to)\\s*" ~ number %}
+
+bands as (
+
+    select
+        *,
+        {% for colour in ['green', 'amber', 'red'] %}
+            regexp_extract(rag_methodology, '(?i){{ open_band }}{{ colour }}', 1) as {{ colour }}_open_limit,
+            lower(regexp_extract(rag_methodology, '(?i){{ open_band }}{{ colour }}', 2))
+                as {{ colour }}_open_side,
+            regexp_extract(rag_methodology, '(?i){{ range_band }}{{ colour }}', 1) as {{ colour }}_range_low,
+            regexp_extract(rag_methodology, '(?i){{ range_band }}{{ colour }}', 2) as {{ colour }}_range_high,
+        {% endfor %}
+
+    from printed
+
+),
+
+limits as (
+
+    select
+        organisation_code,
+        indicator_code,
+        reported_in,
+        rag_methodology,
+        polarity_as_printed,
+        polarity_as_printed_text,
+        target_as_printed,
+        target_as_printed_value,
+        {% for colour in ['green', 'amber', 'red'] %}
+            nullif(
+                case
+                    when {{ colour }}_open_side = 'above' then {{ colour }}_open_limit
+                    else {{ colour }}_range_low
+                end,
+                ''
+            ) as {{ colour }}_low_text,
+            nullif(
+                case
+                    when {{ colour }}_open_side = 'below' then {{ colour }}_open_limit
+                    else {{ colour }}_range_high
+                end,
+                ''
+            ) as {{ colour }}_high_text,
+        {% endfor %}
+
+    from bands
+
+),
+
+typed as (
+
+    select
+        *,
+        {% for colour in ['green', 'amber', 'red'] %}
+            cast({{ colour }}_low_text as decimal(18, 4)) as {{ colour }}_low,
+            cast({{ colour }}_high_text as decimal(18, 4)) as {{ colour }}_high,
+        {% endfor %}
+        case
+            when green_low_text is not null and green_high_text is null then 'BIB'
+            when green_high_text is not null and green_low_text is null then 'SIB'
+        end as methodology_polarity
+
+    from limits
+
+),
+
+{% set step = "power(10.0, -greatest(coalesce(length(split_part(%s, '.', 2)), 0), coalesce(length(split_part(%s, '.', 2)), 0)))" %}
+
+final as (
+
+    select
+        organisation_code,
+        indicator_code,
+        reported_in,
+        rag_methodology,
+        polarity_as_printed,
+        polarity_as_printed_text,
+        target_as_printed,
+        target_as_printed_value,
+        methodology_polarity,
+        green_low,
+        green_high,
+        amber_low,
+        amber_high,
+        red_low,
+        red_high,
+        -- Limit of the Green band on the side of Amber, and of Red on the side of Amber.
+        case methodology_polarity when 'BIB' then green_low when 'SIB' then green_high end
+            as written_green_limit,
+        case methodology_polarity when 'BIB' then red_high when 'SIB' then red_low end
+            as written_red_limit,
+        case
+            when methodology_polarity = 'BIB' and green_low - amber_high > {{ step | format('green_low_text', 'amber_high_text') }}
+                then 'gap between Amber (up to ' || amber_high_text || ') and Green (from ' || green_low_text || ')'
+            when methodology_polarity = 'BIB' and amber_low - red_high > {{ step | format('amber_low_text', 'red_high_text') }}
+                then 'gap between Red (up to ' || red_high_text || ') and Amber (from ' || amber_low_text || ')'
+            when methodology_polarity = 'SIB' and amber_low - green_high > {{ step | format('amber_low_text', 'green_high_text') }}
+                then 'gap between Green (up to ' || green_high_text || ') and Amber (from ' || amber_low_text || ')'
+            when methodology_polarity = 'SIB' and red_low - amber_high > {{ step | format('red_low_text', 'amber_high_text') }}
+                then 'gap between Amber (up to ' || amber_high_text || ') and Red (from ' || red_low_text || ')'
+        end as written_gap,
+        case
+            when methodology_polarity = 'BIB' and green_low <= amber_high
+                then 'Green (from ' || green_low_text || ') overlaps Amber (up to ' || amber_high_text || ')'
+            when methodology_polarity = 'BIB' and amber_low <= red_high
+                then 'Amber (from ' || amber_low_text || ') overlaps Red (up to ' || red_high_text || ')'
+            when methodology_polarity = 'SIB' and amber_low <= green_high
+                then 'Amber (from ' || amber_low_text || ') overlaps Green (up to ' || green_high_text || ')'
+            when methodology_polarity = 'SIB' and red_low <= amber_high
+                then 'Red (from ' || red_low_text || ') overlaps Amber (up to ' || amber_high_text || ')'
+        end as written_overlap
+
+    from typed
+
+)
+
+select * from final

@@ -1,0 +1,32 @@
+with
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+final as (
+
+    select
+        indicator_code,
+        organisation_code,
+        indicator_title,
+        service_area,
+        unit,
+        frequency,
+        polarity,
+        case polarity
+            when 'BIB' then 'Bigger is better'
+            when 'SIB' then 'Smaller is better'
+            else 'Data only'
+        end as polarity_description,
+        is_data_only,
+        owner,
+        notes
+
+    from indicators
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- The monthly calendar: one row per month, with its financial year (April to
+-- March) and financial quarter.
+
+with
+
+months as (
+
+    select cast(generated.month_start as date) as period_month
+    from
+        range(
+            date '{{ var("calendar_start") }}',
+            date '{{ var("calendar_end") }}' + interval 1 month,
+            interval 1 month
+        ) as generated (month_start)
+
+),
+
+final as (
+
+    select
+        period_month,
+        strftime(period_month, '%b-%y') as month_label,
+        cast(year(period_month) as integer) as calendar_year,
+        cast(month(period_month) as integer) as calendar_month,
+        {{ financial_year_label('period_month') }} as financial_year,
+        cast({{ financial_year_start('period_month') }} as integer) as financial_year_start,
+        'Q' || cast({{ financial_quarter('period_month') }} as varchar) as financial_quarter,
+        cast((month(period_month) + 8) % 12 + 1 as integer) as financial_month_number,
+        month(period_month) in (6, 9, 12, 3) as is_quarter_end,
+        month(period_month) = 3 as is_financial_year_end
+
+    from months
+
+)
+
+select * from final

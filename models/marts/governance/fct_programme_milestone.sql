@@ -1,0 +1,33 @@
+-- Programme plan: one row per organisation x report x project x plan month,
+-- with the phase, milestone or decision planned for the month and the
+-- project's RAG at the report.
+
+with
+
+programme as (
+
+    select * from {{ ref('stg_extracts__programme') }}
+
+),
+
+final as (
+
+    select
+        organisation_code,
+        reported_in,
+        project_name,
+        plan_month,
+        {{ financial_year_label('plan_month') }} as financial_year,
+        case when activity_type = 'phase' then activity end as phase,
+        case when activity_type = 'milestone' then activity end as milestone,
+        coalesce(activity_type = 'decision', false) as decision_required,
+        case when activity_type = 'decision' then activity end as decision,
+        max(project_rag) over (partition by organisation_code, reported_in, project_name)
+            as project_rag,
+        notes
+
+    from programme
+
+)
+
+select * from final

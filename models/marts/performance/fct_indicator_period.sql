@@ -1,0 +1,154 @@
+-- One row per organisation x indicator x period: the figure, its target and
+-- computed RAG, the RAG the pack printed, and movement against the previous
+-- period with a figure.
+
+with
+
+indicator_values as (
+
+    select * from {{ ref('int_indicator_values_deduplicated') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('indicator_targets') }}
+
+),
+
+with_targets as (
+
+    select
+        indicator_values.organisation_code,
+        indicator_values.indicator_code,
+        indicator_values.period_month,
+        indicator_values.period_label,
+        indicator_values.period_type,
+        indicator_values.value,
+        indicator_values.value_text,
+        indicator_values.value_status,
+        indicator_values.value_qualifier,
+        indicator_values.value_decimals,
+        indicator_values.numerator,
+        indicator_values.denominator,
+        indicator_values.reported_rag,
+        indicator_values.reported_in,
+        indicator_values.version_count,
+        indicator_values.first_reported_value,
+        indicators.polarity,
+        indicators.is_data_only,
+        targets.target_value as target,
+        targets.threshold_basis,
+        targets.green_boundary,
+        targets.green_inclusive,
+        targets.amber_boundary,
+        targets.amber_inclusive
+
+    from indicator_values
+    inner join indicators
+        on indicator_values.indicator_code = indicators.indicator_code
+    left join targets
+        on
+            indicator_values.organisation_code = targets.organisation_code
+            and indicator_values.indicator_code = targets.indicator_code
+            and indicator_values.period_month >= targets.effective_from
+            and indicator_values.period_month <= coalesce(targets.effective_to, date '9999-12-31')
+
+),
+
+rated as (
+
+    select
+        *,
+        case
+            when is_data_only then null
+            when threshold_basis = 'value'
+                then {{ rag_status('value', 'polarity', 'green_boundary', 'green_inclusive', 'amber_boundary', 'amber_inclusive') }}
+            when threshold_basis = 'percent_of_cohort' and denominator > 0
+                then {{ rag_status('100.0 * coalesce(numerator, value) / denominator', 'polarity', 'green_boundary', 'green_inclusive', 'amber_boundary', 'amber_inclusive') }}
+        end as rag_status,
+        case
+            when is_data_only then 'data-only indicator'
+            when green_boundary is null or amber_boundary is null then 'no RAG methodology for the period'
+            when value is null then 'no figure for the period'
+            when threshold_basis = 'percent_of_cohort' and coalesce(denominator, 0) <= 0
+                then 'thresholds are a share of the cohort and no cohort size was supplied'
+        end as rag_not_computed_reason
+
+    from with_targets
+
+),
+
+with_previous as (
+
+    select
+        *,
+        lag(case when value is not null then period_month end ignore nulls) over by_period
+            as previous_period_month,
+        lag(value ignore nulls) over by_period as previous_value,
+        lag(case when value is not null then rag_status end ignore nulls) over by_period
+            as previous_rag_status
+
+    from rated
+    window by_period as (partition by organisation_code, indicator_code order by period_month)
+
+),
+
+final as (
+
+    select
+        organisation_code,
+        indicator_code,
+        period_month,
+        {{ financial_year_label('period_month') }} as financial_year,
+        period_label,
+        period_type,
+        value,
+        value_status,
+        value_text,
+        value_qualifier,
+        numerator,
+        denominator,
+        target,
+        rag_status,
+        rag_not_computed_reason,
+        reported_rag,
+        case
+            when reported_rag is null or rag_status is null then null
+            else reported_rag = rag_status
+        end as reported_rag_matches,
+        case when value is not null then previous_period_month end as previous_period_month,
+        case when value is not null then previous_value end as previous_value,
+        value - previous_value as change,
+        {{ direction_of_travel('value', 'previous_value') }} as direction,
+        case when not is_data_only then
+            {{ performance_against_polarity(direction_of_travel('value', 'previous_value'), 'polarity') }}
+        end as performance,
+        case when threshold_basis = 'value' then
+            {{ favourable_difference('value', 'target', 'polarity') }}
+        end as variance_to_target,
+        case when threshold_basis = 'value' and target <> 0 then
+            round(100.0 * {{ favourable_difference('value', 'target', 'polarity') }} / abs(target), 2)
+        end as variance_to_target_pct,
+        case when value is not null then previous_rag_status end as previous_rag_status,
+        case
+            when value is null or rag_status is null or previous_rag_status is null then null
+            else rag_status <> previous_rag_status
+        end as rag_changed,
+        polarity,
+        is_data_only,
+        reported_in,
+        cast(version_count as integer) as version_count,
+        first_reported_value
+
+    from with_previous
+
+)
+
+select * from final

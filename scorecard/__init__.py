@@ -1,0 +1,1 @@
+"""Council children's services scorecard warehouse."""
