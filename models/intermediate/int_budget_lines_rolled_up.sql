@@ -5,7 +5,7 @@
 -- failing that, the line's variance at the previous report loaded for the
 -- same financial year.
 
-with recursive
+with
 
 budget as (
 
@@ -21,26 +21,7 @@ hierarchy as (
 
 service_ancestors as (
 
-    select
-        organisation_code,
-        service_code,
-        service_code as ancestor_code
-
-    from hierarchy
-
-    union all
-
-    select
-        service_ancestors.organisation_code,
-        service_ancestors.service_code,
-        hierarchy.parent_service_code as ancestor_code
-
-    from service_ancestors
-    inner join hierarchy
-        on
-            service_ancestors.organisation_code = hierarchy.organisation_code
-            and service_ancestors.ancestor_code = hierarchy.service_code
-    where hierarchy.parent_service_code is not null
+    select * from {{ ref('int_service_hierarchy_flattened') }}
 
 ),
 
