@@ -95,9 +95,7 @@ def read_csv_rows(path: Path, contract: ExtractContract) -> list[list[str]]:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            raise ExtractError(
-                path, line_no, None, f"row has {len(record)} cells, header has {len(header)}"
-            )
+            raise ExtractError(path, line_no, None, f"row has {len(record)} cells, header has {len(header)}")
         row = [record[i] for i in order]
         for name in required:
             if not row[expected.index(name)].strip():
@@ -108,9 +106,7 @@ def read_csv_rows(path: Path, contract: ExtractContract) -> list[list[str]]:
     return rows
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, *, is_sample: bool = False
-) -> LoadResult:
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, is_sample: bool = False) -> LoadResult:
     """Load one extract file; skip it when the same content is already loaded."""
     path = Path(path)
     contract = contract_for(path)
@@ -123,9 +119,7 @@ def load_file(
         return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"])
     rows = read_csv_rows(path, contract)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    records = [
-        [*row[1:], path.name, sha256, None, row[0], loaded_at, is_sample] for row in rows
-    ]
+    records = [[*row[1:], path.name, sha256, None, row[0], loaded_at, is_sample] for row in rows]
     columns = contract.column_names + [name for name, _ in METADATA_COLUMNS]
     placeholders = ", ".join("?" for _ in columns)
     names = ", ".join(f'"{c}"' for c in columns)

@@ -34,10 +34,10 @@ lines as (
         budget.printed_gross_budget as gross_budget,
         budget.printed_net_budget as net_budget,
         budget.printed_forecast_outturn as forecast_outturn,
+        budget.printed_previous_variance,
         coalesce(
             budget.printed_forecast_outturn - budget.printed_net_budget, budget.printed_variance
-        ) as variance,
-        budget.printed_previous_variance
+        ) as variance
 
     from budget
     inner join hierarchy

@@ -13,11 +13,33 @@ indicator_values as (
 versioned as (
 
     select
-        *,
-        row_number() over (
-            partition by organisation_code, indicator_code, period_month
-            order by reported_in desc, loaded_at desc, source_row_number desc
-        ) as version_rank,
+        organisation_code,
+        indicator_code,
+        period_label,
+        period_type,
+        period_month,
+        value_text,
+        value_status,
+        value,
+        value_decimals,
+        numerator,
+        denominator,
+        value_qualifier,
+        reported_rag_text,
+        reported_rag,
+        polarity_as_printed_text,
+        polarity_as_printed,
+        target_as_printed,
+        target_as_printed_value,
+        rag_methodology_as_printed,
+        reported_in_label,
+        reported_in,
+        notes,
+        source_file,
+        file_sha256,
+        source_row_number,
+        loaded_at,
+        is_sample,
         count(*) over (
             partition by organisation_code, indicator_code, period_month
         ) as version_count,
@@ -27,14 +49,17 @@ versioned as (
         ) as first_reported_value
 
     from indicator_values
+    qualify
+        row_number() over (
+            partition by organisation_code, indicator_code, period_month
+            order by reported_in desc, loaded_at desc, source_row_number desc
+        ) = 1
 
 ),
 
 final as (
 
-    select * exclude (version_rank)
-    from versioned
-    where version_rank = 1
+    select * from versioned
 
 )
 

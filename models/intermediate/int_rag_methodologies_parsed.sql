@@ -41,13 +41,18 @@ bands as (
 
     select
         *,
-        {% for colour in ['green', 'amber', 'red'] %}
-            regexp_extract(rag_methodology, '(?i){{ open_band }}{{ colour }}', 1) as {{ colour }}_open_limit,
-            lower(regexp_extract(rag_methodology, '(?i){{ open_band }}{{ colour }}', 2))
-                as {{ colour }}_open_side,
-            regexp_extract(rag_methodology, '(?i){{ range_band }}{{ colour }}', 1) as {{ colour }}_range_low,
-            regexp_extract(rag_methodology, '(?i){{ range_band }}{{ colour }}', 2) as {{ colour }}_range_high,
-        {% endfor %}
+        regexp_extract(rag_methodology, '(?i){{ open_band }}green', 1) as green_open_limit,
+        lower(regexp_extract(rag_methodology, '(?i){{ open_band }}green', 2)) as green_open_side,
+        regexp_extract(rag_methodology, '(?i){{ range_band }}green', 1) as green_range_low,
+        regexp_extract(rag_methodology, '(?i){{ range_band }}green', 2) as green_range_high,
+        regexp_extract(rag_methodology, '(?i){{ open_band }}amber', 1) as amber_open_limit,
+        lower(regexp_extract(rag_methodology, '(?i){{ open_band }}amber', 2)) as amber_open_side,
+        regexp_extract(rag_methodology, '(?i){{ range_band }}amber', 1) as amber_range_low,
+        regexp_extract(rag_methodology, '(?i){{ range_band }}amber', 2) as amber_range_high,
+        regexp_extract(rag_methodology, '(?i){{ open_band }}red', 1) as red_open_limit,
+        lower(regexp_extract(rag_methodology, '(?i){{ open_band }}red', 2)) as red_open_side,
+        regexp_extract(rag_methodology, '(?i){{ range_band }}red', 1) as red_range_low,
+        regexp_extract(rag_methodology, '(?i){{ range_band }}red', 2) as red_range_high
 
     from printed
 
@@ -64,22 +69,24 @@ limits as (
         polarity_as_printed_text,
         target_as_printed,
         target_as_printed_value,
-        {% for colour in ['green', 'amber', 'red'] %}
-            nullif(
-                case
-                    when {{ colour }}_open_side = 'above' then {{ colour }}_open_limit
-                    else {{ colour }}_range_low
-                end,
-                ''
-            ) as {{ colour }}_low_text,
-            nullif(
-                case
-                    when {{ colour }}_open_side = 'below' then {{ colour }}_open_limit
-                    else {{ colour }}_range_high
-                end,
-                ''
-            ) as {{ colour }}_high_text,
-        {% endfor %}
+        nullif(
+            case when green_open_side = 'above' then green_open_limit else green_range_low end, ''
+        ) as green_low_text,
+        nullif(
+            case when green_open_side = 'below' then green_open_limit else green_range_high end, ''
+        ) as green_high_text,
+        nullif(
+            case when amber_open_side = 'above' then amber_open_limit else amber_range_low end, ''
+        ) as amber_low_text,
+        nullif(
+            case when amber_open_side = 'below' then amber_open_limit else amber_range_high end, ''
+        ) as amber_high_text,
+        nullif(
+            case when red_open_side = 'above' then red_open_limit else red_range_low end, ''
+        ) as red_low_text,
+        nullif(
+            case when red_open_side = 'below' then red_open_limit else red_range_high end, ''
+        ) as red_high_text
 
     from bands
 
@@ -89,10 +96,12 @@ typed as (
 
     select
         *,
-        {% for colour in ['green', 'amber', 'red'] %}
-            cast({{ colour }}_low_text as decimal(18, 4)) as {{ colour }}_low,
-            cast({{ colour }}_high_text as decimal(18, 4)) as {{ colour }}_high,
-        {% endfor %}
+        cast(green_low_text as decimal(18, 4)) as green_low,
+        cast(green_high_text as decimal(18, 4)) as green_high,
+        cast(amber_low_text as decimal(18, 4)) as amber_low,
+        cast(amber_high_text as decimal(18, 4)) as amber_high,
+        cast(red_low_text as decimal(18, 4)) as red_low,
+        cast(red_high_text as decimal(18, 4)) as red_high,
         case
             when green_low_text is not null and green_high_text is null then 'BIB'
             when green_high_text is not null and green_low_text is null then 'SIB'

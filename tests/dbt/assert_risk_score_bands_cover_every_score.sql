@@ -9,8 +9,8 @@ bands as (
 
 scores as (
 
-    select generated.score
-    from range(1, 26) as generated (score)
+    select whole_scores.score
+    from range(1, 26) as whole_scores (score)
 
 ),
 

@@ -16,14 +16,14 @@ final as (
         unit,
         frequency,
         polarity,
+        is_data_only,
+        owner,
+        notes,
         case polarity
             when 'BIB' then 'Bigger is better'
             when 'SIB' then 'Smaller is better'
             else 'Data only'
-        end as polarity_description,
-        is_data_only,
-        owner,
-        notes
+        end as polarity_description
 
     from indicators
 

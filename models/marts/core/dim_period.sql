@@ -5,13 +5,13 @@ with
 
 months as (
 
-    select cast(generated.month_start as date) as period_month
+    select cast(calendar_months.month_start as date) as period_month
     from
         range(
             date '{{ var("calendar_start") }}',
             date '{{ var("calendar_end") }}' + interval 1 month,
             interval 1 month
-        ) as generated (month_start)
+        ) as calendar_months (month_start)
 
 ),
 

@@ -27,6 +27,10 @@ final as (
         band_before.band_name as band_before_controls,
         risks.score_after_controls,
         band_after.band_name as band_after_controls,
+        risks.controls,
+        risks.owner_role,
+        risks.date_opened,
+        risks.notes,
         risks.score_before_controls - risks.score_after_controls as score_reduction,
         case
             when risks.score_before_controls > 0
@@ -35,11 +39,7 @@ final as (
                     / risks.score_before_controls,
                     1
                 )
-        end as score_reduction_pct,
-        risks.controls,
-        risks.owner_role,
-        risks.date_opened,
-        risks.notes
+        end as score_reduction_pct
 
     from risks
     left join bands as band_before

@@ -127,14 +127,17 @@ final as (
         case when value is not null then previous_value end as previous_value,
         value - previous_value as change,
         {{ direction_of_travel('value', 'previous_value') }} as direction,
-        case when not is_data_only then
-            {{ performance_against_polarity(direction_of_travel('value', 'previous_value'), 'polarity') }}
+        case
+            when not is_data_only then
+                {{ performance_against_polarity(direction_of_travel('value', 'previous_value'), 'polarity') }}
         end as performance,
-        case when threshold_basis = 'value' then
-            {{ favourable_difference('value', 'target', 'polarity') }}
+        case
+            when threshold_basis = 'value' then
+                {{ favourable_difference('value', 'target', 'polarity') }}
         end as variance_to_target,
-        case when threshold_basis = 'value' and target <> 0 then
-            round(100.0 * {{ favourable_difference('value', 'target', 'polarity') }} / abs(target), 2)
+        case
+            when threshold_basis = 'value' and target <> 0 then
+                round(100.0 * {{ favourable_difference('value', 'target', 'polarity') }} / abs(target), 2)
         end as variance_to_target_pct,
         case when value is not null then previous_rag_status end as previous_rag_status,
         case

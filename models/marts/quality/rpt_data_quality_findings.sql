@@ -38,7 +38,10 @@ targets as (
 
 rag_codes as (
 
-    select distinct rag_status, is_rag from {{ ref('rag_codes') }}
+    select distinct
+        rag_status,
+        is_rag
+    from {{ ref('rag_codes') }}
 
 ),
 
@@ -65,9 +68,11 @@ reported_rag_findings as (
         indicator_periods.rag_status as expected_value,
         case
             when indicator_periods.rag_status is null
-                then 'The pack printed ' || indicator_periods.reported_rag
+                then
+                    'The pack printed ' || indicator_periods.reported_rag
                     || ' but no RAG can be computed: ' || indicator_periods.rag_not_computed_reason || '.'
-            else 'The pack printed ' || indicator_periods.reported_rag
+            else
+                'The pack printed ' || indicator_periods.reported_rag
                 || case when not rag_codes.is_rag then ', which is not a RAG status,' else '' end
                 || ' for a figure of ' || {{ format_number('indicator_periods.value') }}
                 || '; the RAG methodology gives ' || indicator_periods.rag_status || '.'
@@ -116,7 +121,7 @@ methodology_checks as (
         'The pack prints polarity ' || polarity_as_printed_text || ' but its RAG methodology ("'
         || rag_methodology || '") means ' || methodology_polarity || '.' as reason
     from methodology_with_rules
-    where polarity_as_printed <> methodology_polarity
+    where polarity_as_printed != methodology_polarity
 
     union all
 
@@ -124,14 +129,14 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'polarity_differs_from_catalogue',
-        'warning',
-        polarity_as_printed_text,
-        catalogue_polarity,
+        'polarity_differs_from_catalogue' as finding_type,
+        'warning' as severity,
+        polarity_as_printed_text as printed_value,
+        catalogue_polarity as expected_value,
         'The pack prints polarity ' || polarity_as_printed_text || '; the indicator catalogue has '
-        || catalogue_polarity || ', which the warehouse uses.'
+        || catalogue_polarity || ', which the warehouse uses.' as reason
     from methodology_with_rules
-    where polarity_as_printed <> catalogue_polarity
+    where polarity_as_printed != catalogue_polarity
 
     union all
 
@@ -139,12 +144,12 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'polarity_not_printed',
-        'info',
-        null,
-        catalogue_polarity,
+        'polarity_not_printed' as finding_type,
+        'info' as severity,
+        null as printed_value,
+        catalogue_polarity as expected_value,
         'The pack prints no polarity for an indicator with a RAG methodology; the catalogue has '
-        || catalogue_polarity || '.'
+        || catalogue_polarity || '.' as reason
     from methodology_with_rules
     where polarity_as_printed_text is null and rag_methodology is not null
 
@@ -154,11 +159,12 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'polarity_not_recognised',
-        'warning',
-        polarity_as_printed_text,
-        catalogue_polarity,
-        'The printed polarity "' || polarity_as_printed_text || '" is not in the polarity_codes seed.'
+        'polarity_not_recognised' as finding_type,
+        'warning' as severity,
+        polarity_as_printed_text as printed_value,
+        catalogue_polarity as expected_value,
+        'The printed polarity "' || polarity_as_printed_text
+        || '" is not in the polarity_codes seed.' as reason
     from methodology_with_rules
     where polarity_as_printed_text is not null and polarity_as_printed is null
 
@@ -168,12 +174,12 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'methodology_gap',
-        'warning',
-        rag_methodology,
-        null,
+        'methodology_gap' as finding_type,
+        'warning' as severity,
+        rag_methodology as printed_value,
+        null as expected_value,
         'The written RAG bands leave a ' || written_gap
-        || '; the warehouse rates figures in the gap Amber.'
+        || '; the warehouse rates figures in the gap Amber.' as reason
     from methodology_with_rules
     where written_gap is not null
 
@@ -183,12 +189,12 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'methodology_overlap',
-        'warning',
-        rag_methodology,
-        null,
+        'methodology_overlap' as finding_type,
+        'warning' as severity,
+        rag_methodology as printed_value,
+        null as expected_value,
         'The written RAG bands overlap: ' || written_overlap
-        || '; the warehouse rates figures in the overlap by the Green and Red limits.'
+        || '; the warehouse rates figures in the overlap by the Green and Red limits.' as reason
     from methodology_with_rules
     where written_overlap is not null
 
@@ -198,14 +204,14 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'target_differs_from_green_limit',
-        'warning',
-        target_as_printed,
-        {{ format_number('written_green_limit') }},
+        'target_differs_from_green_limit' as finding_type,
+        'warning' as severity,
+        target_as_printed as printed_value,
+        {{ format_number('written_green_limit') }} as expected_value,
         'The printed target ' || target_as_printed || ' is not the Green limit '
-        || {{ format_number('written_green_limit') }} || ' of the printed RAG methodology.'
+        || {{ format_number('written_green_limit') }} || ' of the printed RAG methodology.' as reason
     from methodology_with_rules
-    where target_as_printed_value <> written_green_limit
+    where target_as_printed_value != written_green_limit
 
     union all
 
@@ -213,13 +219,14 @@ methodology_checks as (
         organisation_code,
         indicator_code,
         reported_in,
-        'threshold_rule_differs_from_methodology',
-        'error',
-        rag_methodology,
-        'Green ' || {{ format_number('green_boundary') }} || ', Red ' || {{ format_number('amber_boundary') }},
+        'threshold_rule_differs_from_methodology' as finding_type,
+        'error' as severity,
+        rag_methodology as printed_value,
+        'Green ' || {{ format_number('green_boundary') }} || ', Red '
+        || {{ format_number('amber_boundary') }} as expected_value,
         'The indicator_targets seed rule does not match the printed methodology: written Green limit '
         || {{ format_number('written_green_limit') }} || ' and Red limit '
-        || {{ format_number('written_red_limit') }} || '.'
+        || {{ format_number('written_red_limit') }} || '.' as reason
     from methodology_with_rules
     where
         methodology_polarity = catalogue_polarity
@@ -280,30 +287,30 @@ ratio_findings as (
 budget_findings as (
 
     {% for measure in budget_measures %}
-        select
-            organisation_code,
-            case
-                when service_level = 'line' then 'budget_line_does_not_reconcile'
-                else 'subtotal_does_not_reconcile'
-            end as finding_type,
-            'error' as severity,
-            'budget_' || service_level as subject_type,
-            service_code as subject_code,
-            report_month as period_month,
-            report_month as reported_in,
-            {{ format_number('printed_' ~ measure) }} as printed_value,
-            {{ format_number(measure) }} as expected_value,
-            'Printed {{ measure | replace("_", " ") }} of ' || service_name || ' is '
-            || {{ format_number('printed_' ~ measure) }} || ' but '
-            || case
-                when service_level = 'line' then 'its other printed figures give '
-                else 'its ' || cast(lines_in_rollup as varchar) || ' lines sum to '
-            end
-            || {{ format_number(measure) }} || ' (tolerance ' || {{ format_number('reconciliation_tolerance') }}
-            || ').' as reason
-        from budget
-        where abs({{ measure }} - printed_{{ measure }}) > reconciliation_tolerance
-        {% if not loop.last %}union all{% endif %}
+    select
+        organisation_code,
+        case
+            when service_level = 'line' then 'budget_line_does_not_reconcile'
+            else 'subtotal_does_not_reconcile'
+        end as finding_type,
+        'error' as severity,
+        'budget_' || service_level as subject_type,
+        service_code as subject_code,
+        report_month as period_month,
+        report_month as reported_in,
+        {{ format_number('printed_' ~ measure) }} as printed_value,
+        {{ format_number(measure) }} as expected_value,
+        'Printed {{ measure | replace("_", " ") }} of ' || service_name || ' is '
+        || {{ format_number('printed_' ~ measure) }} || ' but '
+        || case
+            when service_level = 'line' then 'its other printed figures give '
+            else 'its ' || cast(lines_in_rollup as varchar) || ' lines sum to '
+        end
+        || {{ format_number(measure) }} || ' (tolerance ' || {{ format_number('reconciliation_tolerance') }}
+        || ').' as reason
+    from budget
+    where abs({{ measure }} - printed_{{ measure }}) > reconciliation_tolerance
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -323,9 +330,6 @@ unioned as (
 final as (
 
     select
-        md5(
-            concat_ws('|', organisation_code, finding_type, subject_type, subject_code, period_month, reported_in, reason)
-        ) as finding_id,
         organisation_code,
         finding_type,
         severity,
@@ -335,7 +339,10 @@ final as (
         reported_in,
         printed_value,
         expected_value,
-        reason
+        reason,
+        md5(
+            concat_ws('|', organisation_code, finding_type, subject_type, subject_code, period_month, reported_in, reason)
+        ) as finding_id
 
     from unioned
 

@@ -31,7 +31,7 @@ pivoted as (
         organisation_code,
         period_month,
         {% for measure in measures %}
-            max(case when measure_code = '{{ measure }}' then value end) as {{ measure }},
+        max(case when measure_code = '{{ measure }}' then value end) as {{ measure }},
         {% endfor %}
         max(reported_in) as reported_in
 
@@ -44,10 +44,12 @@ with_previous as (
 
     select
         *,
-        lag(period_month) over by_month as previous_month,
-        {% for measure in moving %}
-            lag({{ measure }}) over by_month as previous_{{ measure }},
-        {% endfor %}
+        lag(fte) over by_month as previous_fte,
+        lag(headcount) over by_month as previous_headcount,
+        lag(permanent_cost) over by_month as previous_permanent_cost,
+        lag(agency_fte) over by_month as previous_agency_fte,
+        lag(agency_cost) over by_month as previous_agency_cost,
+        lag(period_month) over by_month as previous_month
 
     from pivoted
     window by_month as (partition by organisation_code order by period_month)
@@ -61,13 +63,13 @@ final as (
         period_month,
         {{ financial_year_label('period_month') }} as financial_year,
         {% for measure in measures %}
-            {{ measure }},
+        {{ measure }},
         {% endfor %}
         {% for measure in moving %}
-            case
-                when previous_month = period_month - interval 1 month
-                    then {{ measure }} - previous_{{ measure }}
-            end as {{ measure }}_change,
+        case
+            when previous_month = period_month - interval 1 month
+                then {{ measure }} - previous_{{ measure }}
+        end as {{ measure }}_change,
         {% endfor %}
         case
             when fte + agency_fte > 0 then round(100.0 * agency_fte / (fte + agency_fte), 2)
