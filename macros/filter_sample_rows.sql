@@ -6,7 +6,7 @@
 #}
 {% macro sample_rows_filter() -%}
     {%- if var('include_sample_data') | string | lower in ['false', '0', 'no'] -%}
-        not _is_sample
+        not coalesce(_is_sample, false)
     {%- else -%}
         true
     {%- endif -%}

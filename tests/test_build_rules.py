@@ -1,0 +1,88 @@
+"""Builds over altered extracts: reconciliation beyond tolerance, and the sample switch."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from tests.conftest import PROJECT_DIR, build_warehouse
+
+
+def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding(tmp_path, sample_copy):
+    budget = sample_copy / "budget_outturn.csv"
+    text = budget.read_text(encoding="utf-8")
+    # Education & Commissioning: five lines, so a tolerance of 5; print (679) instead of (673).
+    assert "HRF,Mar-17,EDC,Education & Commissioning,,\"5,741\",\"5,068\",(673)," in text
+    budget.write_text(text.replace("\"5,068\",(673),", "\"5,068\",(679),"), encoding="utf-8")
+    database, result = build_warehouse(tmp_path, sample_copy)
+    run = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    failed = {
+        r["unique_id"].split(".")[2]: (r["status"], r["failures"])
+        for r in run["results"]
+        if r["unique_id"].startswith("test.") and r["status"] != "pass"
+    }
+    assert failed == {
+        "reconciles_within_tolerance_fct_budget_outturn_variance__printed_variance__reconciliation_tolerance": (
+            "warn",
+            1,
+        )
+    }
+    with duckdb.connect(str(database), read_only=True) as con:
+        findings = con.execute(
+            "select finding_type, subject_code, printed_value, expected_value"
+            " from marts.rpt_data_quality_findings where subject_type like 'budget%'"
+        ).fetchall()
+    assert findings == [("subtotal_does_not_reconcile", "EDC", "-679", "-673")]
+
+
+def test_within_tolerance_passes(tmp_path, sample_copy):
+    budget = sample_copy / "budget_outturn.csv"
+    text = budget.read_text(encoding="utf-8")
+    budget.write_text(text.replace("\"5,068\",(673),", "\"5,068\",(678),"), encoding="utf-8")
+    database, result = build_warehouse(tmp_path, sample_copy)
+    assert result.returncode == 0
+    assert "WARN=0" in result.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from marts.rpt_data_quality_findings where subject_type like 'budget%'"
+        ).fetchone() == (0,)
+
+
+def test_sample_switch_leaves_sample_rows_out(tmp_path):
+    database, result = build_warehouse(tmp_path, env={"SCORECARD_INCLUDE_SAMPLE": "false"})
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        facts = [
+            con.execute(f"select count(*) from marts.{t}").fetchone()[0]
+            for t in ("fct_indicator_period", "fct_budget_outturn", "fct_workforce_month", "fct_risk")
+        ]
+        assert facts == [0, 0, 0, 0]
+        assert con.execute("select count(*) from raw.indicator_values").fetchone() == (380,)
+        assert con.execute("select count(*) from marts.dim_indicator").fetchone() == (45,)
+
+
+def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
+    manifest = json.loads((warehouse.parent / "target" / "manifest.json").read_text())
+    nodes = manifest["nodes"].values()
+    marts = [n for n in nodes if n["resource_type"] == "model" and n["path"].startswith("marts/")]
+    assert len(marts) == 11
+    key_tests = {"unique", "unique_combination_of_columns"}
+    for mart in marts:
+        assert mart["config"]["contract"]["enforced"], mart["name"]
+        assert all(c.get("data_type") for c in mart["columns"].values()), mart["name"]
+        tests = [
+            n for n in nodes
+            if n["resource_type"] == "test" and mart["unique_id"] in n["depends_on"]["nodes"]
+            and (n.get("test_metadata") or {}).get("name") in key_tests
+        ]  # fmt: skip
+        assert tests, f"{mart['name']} has no primary-key test"
+    models = [n for n in nodes if n["resource_type"] == "model"]
+    assert all(m["description"] for m in models)
+    unit_tested = {n["depends_on"]["nodes"][0].split(".")[-1] for n in manifest["unit_tests"].values()}
+    assert {
+        "stg_extracts__indicator_values", "stg_extracts__budget_outturn", "int_rag_methodologies_parsed",
+        "int_budget_lines_rolled_up", "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn",
+        "fct_workforce_month", "fct_risk", "rpt_data_quality_findings",
+    } <= unit_tested  # fmt: skip
+    assert PROJECT_DIR.exists()
