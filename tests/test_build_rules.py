@@ -86,3 +86,16 @@ def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
         "fct_workforce_month", "fct_risk", "rpt_data_quality_findings",
     } <= unit_tested  # fmt: skip
     assert PROJECT_DIR.exists()
+
+
+def test_build_ran_every_dbt_unit_and_data_test_and_all_passed(warehouse):
+    run = json.loads((warehouse.parent / "target" / "run_results.json").read_text())
+    by_kind: dict[str, list[str]] = {}
+    for result in run["results"]:
+        kind = result["unique_id"].split(".")[0]
+        by_kind.setdefault(kind, []).append(result["status"])
+    assert len(by_kind["unit_test"]) == 12
+    assert len(by_kind["test"]) >= 180
+    assert set(by_kind["unit_test"]) == {"pass"}
+    assert set(by_kind["test"]) == {"pass"}
+    assert set(by_kind["model"]) == {"success"}
