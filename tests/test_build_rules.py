@@ -13,21 +13,19 @@ def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding
     budget = sample_copy / "budget_outturn.csv"
     text = budget.read_text(encoding="utf-8")
     # Education & Commissioning: five lines, so a tolerance of 5; print (679) instead of (673).
-    assert "HRF,Mar-17,EDC,Education & Commissioning,,\"5,741\",\"5,068\",(673)," in text
-    budget.write_text(text.replace("\"5,068\",(673),", "\"5,068\",(679),"), encoding="utf-8")
-    database, result = build_warehouse(tmp_path, sample_copy)
+    assert 'HRF,Mar-17,EDC,Education & Commissioning,,"5,741","5,068",(673),' in text
+    budget.write_text(text.replace('"5,068",(673),', '"5,068",(679),'), encoding="utf-8")
+    database, _ = build_warehouse(tmp_path, sample_copy)
     run = json.loads((tmp_path / "target" / "run_results.json").read_text())
     failed = {
         r["unique_id"].split(".")[2]: (r["status"], r["failures"])
         for r in run["results"]
         if r["unique_id"].startswith("test.") and r["status"] != "pass"
     }
-    assert failed == {
-        "reconciles_within_tolerance_fct_budget_outturn_variance__printed_variance__reconciliation_tolerance": (
-            "warn",
-            1,
-        )
-    }
+    variance_test = (
+        "reconciles_within_tolerance_fct_budget_outturn_variance__printed_variance__reconciliation_tolerance"
+    )
+    assert failed == {variance_test: ("warn", 1)}
     with duckdb.connect(str(database), read_only=True) as con:
         findings = con.execute(
             "select finding_type, subject_code, printed_value, expected_value"
@@ -39,7 +37,7 @@ def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding
 def test_within_tolerance_passes(tmp_path, sample_copy):
     budget = sample_copy / "budget_outturn.csv"
     text = budget.read_text(encoding="utf-8")
-    budget.write_text(text.replace("\"5,068\",(673),", "\"5,068\",(678),"), encoding="utf-8")
+    budget.write_text(text.replace('"5,068",(673),', '"5,068",(678),'), encoding="utf-8")
     database, result = build_warehouse(tmp_path, sample_copy)
     assert result.returncode == 0
     assert "WARN=0" in result.stdout

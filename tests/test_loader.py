@@ -86,7 +86,7 @@ def test_windows_1252_and_bom_files_keep_the_pound_sign(tmp_path):
         "organisation_code,report_month,service_code,service_name,gross_budget,net_budget,"
         "forecast_outturn,variance,previous_variance,movement,notes\n"
     )
-    row = "HRF,Mar-17,ADDN,Additional Needs,,\"£2,749\",\"£2,465\",(284),(389),105,\u201cas printed\u201d\n"
+    row = 'HRF,Mar-17,ADDN,Additional Needs,,"£2,749","£2,465",(284),(389),105,\u201cas printed\u201d\n'
     cp = write(tmp_path / "budget_outturn_cp1252.csv", header + row, "cp1252")
     bom = write(tmp_path / "budget_outturn_bom.csv", "\ufeff" + header + row.replace("Mar-17", "Apr-17"))
     results = load_paths([cp, bom], database)
@@ -101,7 +101,5 @@ def test_windows_1252_and_bom_files_keep_the_pound_sign(tmp_path):
 def test_sources_document_exactly_the_contract_columns():
     doc = yaml.safe_load((PROJECT_DIR / "models/staging/extracts/_extracts__sources.yml").read_text())
     tables = {t["name"]: [c["name"] for c in t["columns"]] for t in doc["sources"][0]["tables"]}
-    expected = {
-        c.table: c.column_names + [name for name, _ in METADATA_COLUMNS] for c in CONTRACTS.values()
-    }
+    expected = {c.table: c.column_names + [name for name, _ in METADATA_COLUMNS] for c in CONTRACTS.values()}
     assert tables == expected

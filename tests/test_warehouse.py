@@ -184,7 +184,7 @@ def test_scorecard_004_computes_rag_for_every_indicator_with_a_methodology(db):
     }
     assert len(rows) == 35
     for code in WITH_METHODOLOGY_004:
-        period, rag, reason = rows[code]
+        _, rag, reason = rows[code]
         if code == "CP 10":
             # Thresholds are a share of the cohort, the pack prints a count and no cohort size.
             assert rag is None and "cohort" in reason
@@ -200,7 +200,8 @@ def test_scorecard_004_computes_rag_for_every_indicator_with_a_methodology(db):
 def test_scorecard_004_computed_rag_equals_printed_red_amber_green(db):
     computed = dict(
         db.execute(
-            "select indicator_code, rag_status from marts.fct_scorecard_latest where organisation_code = 'SD004'"
+            "select indicator_code, rag_status from marts.fct_scorecard_latest"
+            " where organisation_code = 'SD004'"
         ).fetchall()
     )
     for code, printed in PRINTED_004_RAG.items():
