@@ -41,11 +41,7 @@ renamed as (
         trim(reported_in) as reported_in_label,
         {{ parse_period_month('reported_in') }} as reported_in,
         nullif(trim(notes), '') as notes,
-        _source_file as source_file,
-        _file_sha256 as file_sha256,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at,
-        _is_sample as is_sample,
+        {{ extract_metadata_columns() }},
         value as raw_value
 
     from source

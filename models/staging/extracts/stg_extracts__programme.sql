@@ -25,11 +25,7 @@ final as (
         nullif(trim(source.activity), '') as activity,
         nullif(lower(trim(source.activity_type)), '') as activity_type,
         nullif(trim(source.notes), '') as notes,
-        source._source_file as source_file,
-        source._file_sha256 as file_sha256,
-        source._row_number as source_row_number,
-        source._loaded_at as loaded_at,
-        source._is_sample as is_sample
+        {{ extract_metadata_columns('source') }}
 
     from source
     left join rag_codes

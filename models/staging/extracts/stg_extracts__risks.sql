@@ -21,11 +21,7 @@ final as (
         nullif(trim(owner_role), '') as owner_role,
         {{ parse_period_month('date_opened') }} as date_opened,
         nullif(trim(notes), '') as notes,
-        _source_file as source_file,
-        _file_sha256 as file_sha256,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at,
-        _is_sample as is_sample
+        {{ extract_metadata_columns() }}
 
     from source
 
