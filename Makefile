@@ -14,7 +14,7 @@ export SCORECARD_INCLUDE_SAMPLE ?= true
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
 LINT_DUCKDB_PATH := warehouse/lint.duckdb
 
-.PHONY: help setup build test lint format docs clean
+.PHONY: help setup build test lint format docs clean bench-load
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-8s %s\n", $$1, $$2}'
@@ -49,3 +49,6 @@ docs: build ## Generate the dbt docs site into target/ (serve with: .venv/bin/db
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf target logs warehouse .pytest_cache .ruff_cache
+
+bench-load: setup ## Print load speed (rows/s) for a large wide workbook and a large long CSV
+	$(BIN)/scorecard bench-load

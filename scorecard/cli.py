@@ -1,4 +1,4 @@
-"""Command line: `scorecard load PATH...`, `scorecard load-sample`, `scorecard init`."""
+"""Command line: `scorecard load PATH...`, `load-sample`, `init` and `bench-load`."""
 
 from __future__ import annotations
 
@@ -8,17 +8,38 @@ from pathlib import Path
 
 import duckdb
 
-from scorecard.loader import ExtractError, ensure_raw_tables, load_paths, load_sample
+from scorecard.loader import LoadResult, ensure_raw_tables, load_paths, load_sample
 from scorecard.settings import warehouse_path
 
 
-def _report(results) -> None:
+def _progress(i: int, total: int, path: Path) -> None:
+    if total < 2 or not sys.stderr.isatty():
+        return
+    width = 30
+    done = int(width * i / total)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} {path.name[:40]:40}")
+    if i == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def report(results: list[LoadResult], out=None) -> int:
+    """Print one line per file, the problems of refused files, and a summary; return the exit code."""
+    out = out or sys.stdout
     for r in results:
         extra = f" ({'; '.join(r.messages)})" if r.messages else ""
-        print(f"{r.status:8} {r.extract:17} {r.rows:6} rows  {r.file.name}{extra}")
-    loaded = sum(r.status == "loaded" for r in results)
-    skipped = sum(r.status == "skipped" for r in results)
-    print(f"{loaded} loaded, {skipped} skipped")
+        print(f"{r.status:8} {r.extract:17} {r.rows:7} rows  {r.file.name}{extra}", file=out)
+        for problem in r.problems:
+            print(f"         - {problem}", file=out)
+        if r.report:
+            print(f"         rejects report: {r.report}", file=out)
+    counts = {s: sum(r.status == s for r in results) for s in ("loaded", "valid", "skipped", "rejected")}
+    print(
+        f"{counts['loaded']} loaded, {counts['rejected']} rejected, {counts['skipped']} skipped"
+        + (f", {counts['valid']} valid (dry run)" if counts["valid"] else ""),
+        file=out,
+    )
+    return 1 if counts["rejected"] else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,25 +47,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", type=Path, help="DuckDB file (default: $SCORECARD_DUCKDB_PATH)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create the raw schema and tables if missing")
-    load = sub.add_parser("load", help="load extract files or folders of them")
+    load = sub.add_parser("load", help="check and load extract files, or the extract files in folders")
     load.add_argument("paths", nargs="+", type=Path)
+    load.add_argument("--dry-run", action="store_true", help="check only: load nothing, move nothing")
+    load.add_argument("--quarantine", type=Path, help="folder for refused files (default: landing/quarantine)")
     sub.add_parser("load-sample", help="load the bundled sample extracts")
+    bench = sub.add_parser("bench-load", help="print load speed for a large wide workbook and a large CSV")
+    bench.add_argument("--rows", type=int, default=200_000, help="rows in the large CSV")
+    bench.add_argument("--indicators", type=int, default=2_000, help="indicator rows in the wide workbook")
+    bench.add_argument("--months", type=int, default=24, help="month columns in the wide workbook")
     args = parser.parse_args(argv)
     database = args.database or warehouse_path()
-    try:
-        if args.command == "init":
-            database.parent.mkdir(parents=True, exist_ok=True)
-            with duckdb.connect(str(database)) as con:
-                ensure_raw_tables(con)
-            print(f"raw tables ready in {database}")
-        elif args.command == "load":
-            _report(load_paths(args.paths, database))
-        elif args.command == "load-sample":
-            _report(load_sample(database))
-    except ExtractError as exc:
-        print(f"rejected: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    if args.command == "init":
+        database.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(database)) as con:
+            ensure_raw_tables(con)
+        print(f"raw tables ready in {database}")
+        return 0
+    if args.command == "load":
+        results = load_paths(
+            args.paths,
+            database,
+            dry_run=args.dry_run,
+            quarantine=args.quarantine,
+            raise_on_reject=False,
+            progress=_progress,
+        )
+        return report(results)
+    if args.command == "load-sample":
+        return report(load_sample(database))
+    if args.command == "bench-load":
+        from scorecard.bench import run
+
+        run(rows=args.rows, indicators=args.indicators, months=args.months)
+        return 0
+    return 2
 
 
 if __name__ == "__main__":

@@ -11,12 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What a column holds, which decides how the loader checks it:
+#   text       free text
+#   code       a code that must exist in the reference seeds (see `lookup`)
+#   period     a month (Apr-17, 2017-04), quarter (Q3 2016/17) or financial year (2016/17)
+#   month      a month only
+#   figure     a number as printed (92.6%, (1,234), £1,200) or a placeholder (-, New, c ...)
+#   money      £000 as printed; placeholders not allowed beyond blank and -
+#   score      a whole risk score 1-25
+#   rag        a RAG as printed (Red, A, G ...), checked against the rag_codes seed
+#   polarity   a polarity as printed (SIB, Bigger is better ...), checked against polarity_codes
+KINDS = ("text", "code", "period", "month", "figure", "money", "score", "rag", "polarity")
+
 
 @dataclass(frozen=True)
 class Column:
     name: str
     description: str
     required: bool = False
+    kind: str = "text"
+    # For kind == "code": the reference set the value must belong to.
+    lookup: str | None = None
+    # Inclusive bounds for numbers (figures are also checked against the indicator's unit).
+    min_value: float | None = None
+    max_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +50,13 @@ class ExtractContract:
         return [c.name for c in self.columns]
 
 
-ORG = Column("organisation_code", "Council code from the organisations seed.", required=True)
+ORG = Column(
+    "organisation_code",
+    "Council code from the organisations seed.",
+    required=True,
+    kind="code",
+    lookup="organisations",
+)
 NOTES = Column("notes", "Free text: how a garbled or ambiguous figure was read.")
 
 CONTRACTS: dict[str, ExtractContract] = {
@@ -44,18 +68,27 @@ CONTRACTS: dict[str, ExtractContract] = {
             description="One row per organisation x indicator x period, as printed in the pack.",
             columns=(
                 ORG,
-                Column("indicator_code", "Indicator code from the catalogue seed.", required=True),
+                Column("indicator_code", "Indicator code from the catalogue seed.", True, "code", "indicators"),
                 Column(
                     "period",
                     "Month (Apr-17 or 2017-04), quarter (Q3 2016/17) or financial year (2016/17).",
                     required=True,
+                    kind="period",
                 ),
-                Column("value", "The figure as printed: 92.6%, 18, 32.6% (395/1221), -, New ..."),
-                Column("reported_rag", "RAG printed for this period, if any (Red, Amber, Green, ...)."),
-                Column("polarity_as_printed", "Polarity printed on the indicator's row (SIB, BIB ...)."),
+                Column("value", "The figure as printed: 92.6%, 18, 32.6% (395/1221), -, New ...", kind="figure"),
+                Column(
+                    "reported_rag",
+                    "RAG printed for this period, if any (Red, Amber, Green, ...).",
+                    kind="rag",
+                ),
+                Column(
+                    "polarity_as_printed",
+                    "Polarity printed on the indicator's row (SIB, BIB ...).",
+                    kind="polarity",
+                ),
                 Column("target_as_printed", "Target printed on the indicator's row."),
                 Column("rag_methodology_as_printed", "RAG methodology text printed on the row."),
-                Column("reported_in", "Month of the pack that printed the figure (Jan-18).", True),
+                Column("reported_in", "Month of the pack that printed the figure (Jan-18).", True, "month"),
                 NOTES,
             ),
             grain=("organisation_code", "indicator_code", "period", "reported_in"),
@@ -66,10 +99,16 @@ CONTRACTS: dict[str, ExtractContract] = {
             description="One row per organisation x month x staffing measure.",
             columns=(
                 ORG,
-                Column("period", "Month the figure describes (Dec-15).", required=True),
-                Column("measure_code", "Measure code from the workforce_measures seed.", True),
-                Column("value", "The figure as printed: 1,024, 14%, 7.53."),
-                Column("reported_in", "Month of the pack that printed the figure.", True),
+                Column("period", "Month the figure describes (Dec-15).", required=True, kind="month"),
+                Column(
+                    "measure_code",
+                    "Measure code from the workforce_measures seed.",
+                    True,
+                    "code",
+                    "workforce_measures",
+                ),
+                Column("value", "The figure as printed: 1,024, 14%, 7.53.", kind="figure", min_value=0),
+                Column("reported_in", "Month of the pack that printed the figure.", True, "month"),
                 NOTES,
             ),
             grain=("organisation_code", "period", "measure_code", "reported_in"),
@@ -80,15 +119,15 @@ CONTRACTS: dict[str, ExtractContract] = {
             description="One row per organisation x report month x service line or printed subtotal, £000.",
             columns=(
                 ORG,
-                Column("report_month", "Month of the budget monitoring report (Mar-17).", True),
-                Column("service_code", "Service code from the service_hierarchy seed.", True),
+                Column("report_month", "Month of the budget monitoring report (Mar-17).", True, "month"),
+                Column("service_code", "Service code from the service_hierarchy seed.", True, "code", "services"),
                 Column("service_name", "Service name as printed."),
-                Column("gross_budget", "Gross budget, £000, negatives in brackets."),
-                Column("net_budget", "Net budget, £000."),
-                Column("forecast_outturn", "Forecast (projected) outturn, £000."),
-                Column("variance", "Projected over / (under) spend as printed, £000."),
-                Column("previous_variance", "Variance at the previous report as printed, £000."),
-                Column("movement", "Movement in variance, adverse / (favourable), as printed."),
+                Column("gross_budget", "Gross budget, £000, negatives in brackets.", kind="money"),
+                Column("net_budget", "Net budget, £000.", kind="money"),
+                Column("forecast_outturn", "Forecast (projected) outturn, £000.", kind="money"),
+                Column("variance", "Projected over / (under) spend as printed, £000.", kind="money"),
+                Column("previous_variance", "Variance at the previous report as printed, £000.", kind="money"),
+                Column("movement", "Movement in variance, adverse / (favourable), as printed.", kind="money"),
                 NOTES,
             ),
             grain=("organisation_code", "report_month", "service_code"),
@@ -99,15 +138,15 @@ CONTRACTS: dict[str, ExtractContract] = {
             description="One row per organisation x report month x risk in the register.",
             columns=(
                 ORG,
-                Column("reported_in", "Month of the report that holds the register.", True),
+                Column("reported_in", "Month of the report that holds the register.", True, "month"),
                 Column("risk_reference", "Risk reference, e.g. CR.034.", required=True),
                 Column("risk_title", "Short title."),
                 Column("risk_description", "IF/AS ... THEN ... description."),
-                Column("score_before_controls", "Likelihood x impact before controls, 1-25."),
-                Column("score_after_controls", "Likelihood x impact after controls, 1-25."),
+                Column("score_before_controls", "Likelihood x impact before controls, 1-25.", kind="score"),
+                Column("score_after_controls", "Likelihood x impact after controls, 1-25.", kind="score"),
                 Column("controls", "Existing controls in place."),
                 Column("owner_role", "Owning role (a job title, never a person's name)."),
-                Column("date_opened", "Month the risk was opened (Jul-14)."),
+                Column("date_opened", "Month the risk was opened (Jul-14).", kind="month"),
                 NOTES,
             ),
             grain=("organisation_code", "reported_in", "risk_reference"),
@@ -118,10 +157,10 @@ CONTRACTS: dict[str, ExtractContract] = {
             description="One row per organisation x report x project x plan month.",
             columns=(
                 ORG,
-                Column("reported_in", "Month of the report that holds the plan.", True),
+                Column("reported_in", "Month of the report that holds the plan.", True, "month"),
                 Column("project_name", "Project name as printed.", required=True),
-                Column("project_rag", "Project RAG at the report: G, A, R or C (complete)."),
-                Column("plan_month", "Month of the plan cell (Apr-16).", required=True),
+                Column("project_rag", "Project RAG at the report: G, A, R or C (complete).", kind="rag"),
+                Column("plan_month", "Month of the plan cell (Apr-16).", required=True, kind="month"),
                 Column("activity", "Text in the plan cell."),
                 Column("activity_type", "phase, milestone or decision."),
                 NOTES,
@@ -140,3 +179,45 @@ METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_loaded_at", "timestamp"),
     ("_is_sample", "boolean"),
 )
+
+
+# Column headers that look like personal identifiers. The warehouse holds
+# aggregate figures only: a file with any of these is refused before a row of
+# it is read. Matched against headers lower-cased with punctuation as spaces.
+PERSONAL_DATA_HEADER_PATTERNS: tuple[str, ...] = (
+    r"\b(first|last|given|family|full|child'?s?|client|person|pupil|young person'?s?)\s*names?\b",
+    r"^(fore|sur)?names?$",
+    r"\bforenames?\b",
+    r"\bsurnames?\b",
+    r"\b(dob|d o b|date of birth|birth ?date)\b",
+    r"\bupn\b",
+    r"\bunique pupil (number|no)\b",
+    r"\bnhs (number|no)\b",
+    r"\bnhs\b",
+    r"\bpost ?codes?\b",
+    r"\b(child|case|client|person|pupil|young person|mosaic|lcs|liquidlogic)"
+    r" (id|ids|identifier|ref|reference|number|no)\b",
+    r"\bhome address\b",
+    r"^address( line)?",
+)
+
+# Wide layouts: rows are indicators (or staffing measures), columns are months,
+# as in the scorecard packs. Header aliases map a pack's headings onto contract
+# columns (lower-cased, spaces collapsed).
+WIDE_ROW_KEY_HEADERS: dict[str, tuple[str, ...]] = {
+    "indicator_values": ("indicator number", "indicator code", "ref", "indicator_code", "code"),
+    "workforce": ("measure", "measure code", "measure_code", "staffing"),
+}
+WIDE_HEADER_ALIASES: dict[str, dict[str, str]] = {
+    "indicator_values": {
+        "polarity": "polarity_as_printed",
+        "rag": "reported_rag",
+        "ra": "reported_rag",
+        "current rag": "reported_rag",
+        "rag methodology": "rag_methodology_as_printed",
+        "notes": "notes",
+    },
+    "workforce": {"notes": "notes"},
+}
+# Headers of wide sheets whose heading starts with this text hold the target.
+WIDE_TARGET_PREFIX = "target"

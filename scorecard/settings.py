@@ -17,3 +17,27 @@ def warehouse_path() -> Path:
 
 def raw_schema() -> str:
     return os.environ.get("SCORECARD_RAW_SCHEMA", "raw")
+
+
+def landing_dir() -> Path:
+    """Where councils drop monthly extract files."""
+    path = Path(os.environ.get("SCORECARD_LANDING_DIR", "landing"))
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def quarantine_dir() -> Path:
+    """Where refused files go, beside their rejects reports."""
+    default = landing_dir() / "quarantine"
+    path = Path(os.environ.get("SCORECARD_QUARANTINE_DIR", str(default)))
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def settle_seconds() -> float:
+    """How long a file's size must stay unchanged before it is read (a file still being written)."""
+    return float(os.environ.get("SCORECARD_SETTLE_SECONDS", "1.0"))
+
+
+def reference_dir() -> Path:
+    """The reference seeds the loader checks codes against (the dbt project's seeds)."""
+    path = Path(os.environ.get("SCORECARD_REFERENCE_DIR", str(PROJECT_DIR / "seeds" / "reference")))
+    return path if path.is_absolute() else PROJECT_DIR / path

@@ -49,7 +49,7 @@ def build_warehouse(work_dir: Path, extracts: Path | None = None, env: dict[str,
     if extracts is None:
         load_sample(database)
     else:
-        load_paths([extracts], database, is_sample=False)
+        load_paths([extracts], database, is_sample=False, settle=0)
     return database, run_dbt(["build"], database, work_dir, env)
 
 

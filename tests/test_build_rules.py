@@ -10,7 +10,7 @@ from tests.conftest import PROJECT_DIR, build_warehouse
 
 
 def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding(tmp_path, sample_copy):
-    budget = sample_copy / "budget_outturn.csv"
+    budget = sample_copy / "budget_outturn_HRF_2017-03.csv"
     text = budget.read_text(encoding="utf-8")
     # Education & Commissioning: five lines, so a tolerance of 5; print (679) instead of (673).
     assert 'HRF,Mar-17,EDC,Education & Commissioning,,"5,741","5,068",(673),' in text
@@ -35,7 +35,7 @@ def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding
 
 
 def test_within_tolerance_passes(tmp_path, sample_copy):
-    budget = sample_copy / "budget_outturn.csv"
+    budget = sample_copy / "budget_outturn_HRF_2017-03.csv"
     text = budget.read_text(encoding="utf-8")
     budget.write_text(text.replace('"5,068",(673),', '"5,068",(678),'), encoding="utf-8")
     database, result = build_warehouse(tmp_path, sample_copy)

@@ -1,19 +1,34 @@
-"""The loader: contracts, rejection messages, encodings and idempotence."""
+"""The loader: every kind of bad input is refused whole with a precise reason, and nothing changes."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import threading
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+from openpyxl import Workbook
 
+from scorecard.cli import main as cli_main
 from scorecard.contracts import CONTRACTS, METADATA_COLUMNS
 from scorecard.loader import ExtractError, contract_for, load_paths, load_sample
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-HEADER = "organisation_code,period,measure_code,value,reported_in,notes"
+IV = "organisation_code,indicator_code,period,value,reported_rag,polarity_as_printed,target_as_printed,rag_methodology_as_printed,reported_in,notes"  # noqa: E501
+GOOD_IV = [
+    "SD004,FD 3,Feb-18,88%,Amber,BIB,90%,90% or above Green 85%-89% Amber 84% and below Red,Feb-18,",
+    "SD004,W 1,Feb-18,17,Green,SIB,17,17 or below Green 18.1-20 Amber 20.1 and above Red,Feb-18,",
+    "SD004,MC 1,Feb-18,190,,,,,Feb-18,",
+    "SD004,CIN 4,Feb-18,32.6% (395/1221),Red,BIB,75%,,Feb-18,",
+]
+WF = "organisation_code,period,measure_code,value,reported_in,notes"
+BUD = "organisation_code,report_month,service_code,service_name,gross_budget,net_budget,forecast_outturn,variance,previous_variance,movement,notes"  # noqa: E501
+RISK = "organisation_code,reported_in,risk_reference,risk_title,risk_description,score_before_controls,score_after_controls,controls,owner_role,date_opened,notes"  # noqa: E501
+PROG = "organisation_code,reported_in,project_name,project_rag,plan_month,activity,activity_type,notes"
 
 
 def table_state(database: Path) -> dict[str, tuple[int, str]]:
@@ -33,14 +48,308 @@ def loaded(tmp_path) -> Path:
     return database
 
 
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
+def csv_file(folder: Path, name: str, header: str, rows: list[str], encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(("\n".join([header, *rows]) + "\n").encode(encoding))
     return path
+
+
+def xlsx_file(folder: Path, name: str, sheets: dict[str, list[list]]) -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    path = folder / name
+    workbook.save(path)
+    return path
+
+
+def wide_sheet(extra_header=None, rows=None, declare=True) -> list[list]:
+    head = [["Children's improvement scorecard"]]
+    if declare:
+        head += [["Organisation", "SD004"], ["Reported in", "Feb-18"]]
+    header = ["Indicator Number", "Indicator Title", "Polarity", "Jan-18", "Feb-18", "2017-18 Target", "RAG"]
+    return [
+        *head,
+        [],
+        header + (extra_header or []),
+        *(rows or [["FD 3", "Contacts actioned", "BIB", 0.86, 0.88, "90%", "Amber"]]),
+    ]
+
+
+def iv(rows: list[str]) -> tuple[str, str, list[str]]:
+    return "indicator_values_SD004_2018-02.csv", IV, rows
+
+
+def replace_first(old: str, new: str) -> list[str]:
+    return [GOOD_IV[0].replace(old, new, 1), *GOOD_IV[1:]]
+
+
+# name -> (builder, expected reason, expected column)
+CSV_CASES = {
+    "missing column": (
+        (
+            "indicator_values_SD004_2018-02.csv",
+            IV.replace(",notes", ""),
+            [r.rsplit(",", 1)[0] for r in GOOD_IV],
+        ),
+        "missing column",
+        "notes",
+    ),
+    "extra column": (
+        ("indicator_values_SD004_2018-02.csv", IV + ",comment", [r + "," for r in GOOD_IV]),
+        "unexpected column",
+        "comment",
+    ),
+    "renamed column": (
+        ("indicator_values_SD004_2018-02.csv", IV.replace(",value,", ",figure,"), GOOD_IV),
+        "unexpected column",
+        "figure",
+    ),
+    "duplicated column": (
+        ("indicator_values_SD004_2018-02.csv", IV + ",notes", [r + "," for r in GOOD_IV]),
+        "duplicated column",
+        "notes",
+    ),
+    "ragged row": (iv([*GOOD_IV, "SD004,FD 8,Feb-18,18%,Feb-18"]), "row has 5 cells, header has 10", None),
+    "broken quoting": (iv([*GOOD_IV, 'SD004,FD 8,Feb-18,"18%,,,,Feb-18,']), "broken CSV", None),
+    "excel error div0": (iv(replace_first("88%", "#DIV/0!")), "Excel error value", "value"),
+    "excel error na": (iv(replace_first("88%", "#N/A")), "Excel error value", "value"),
+    "unknown organisation": (
+        iv(replace_first("SD004", "ZZZ")),
+        "unknown code: not in seeds/reference/organisations.csv",
+        "organisation_code",
+    ),
+    "unknown indicator": (
+        iv(replace_first("FD 3", "FD 99")),
+        "unknown code: not in seeds/reference/indicators.csv",
+        "indicator_code",
+    ),
+    "percentage above 100": (iv(replace_first("88%", "188%")), "percentage outside 0-100", "value"),
+    "negative percentage": (iv(replace_first("88%", "(3%)")), "percentage outside 0-100", "value"),
+    "bare percentage above 100": (iv(replace_first("88%", "150")), "percentage outside 0-100", "value"),
+    "negative count": (
+        iv([*GOOD_IV[:2], GOOD_IV[2].replace(",190,", ",-4,"), GOOD_IV[3]]),
+        "negative value for a count measure",
+        "value",
+    ),
+    "fractional count": (
+        iv([*GOOD_IV[:2], GOOD_IV[2].replace(",190,", ",190.5,"), GOOD_IV[3]]),
+        "a count must be a whole number",
+        "value",
+    ),
+    "numerator above denominator": (
+        iv([*GOOD_IV[:3], GOOD_IV[3].replace("(395/1221)", "(1395/1221)")]),
+        "numerator above denominator",
+        "value",
+    ),
+    "unparseable figure": (
+        iv(replace_first("88%", "about 88")),
+        "not a number or a known placeholder",
+        "value",
+    ),
+    "bad period": (iv(replace_first(",Feb-18,88%", ",Month 13,88%")), "not a month", "period"),
+    "bad report month": (
+        iv([GOOD_IV[0][::-1].replace(",81-beF,", ",81-xxX,", 1)[::-1], *GOOD_IV[1:]]),
+        "not a month (Apr-17 or 2017-04)",
+        "reported_in",
+    ),
+    "required blank": (iv(replace_first("FD 3", "")), "required value is empty", "indicator_code"),
+    "duplicate key": (
+        iv([*GOOD_IV, GOOD_IV[0].replace("88%", "87%")]),
+        "duplicate organisation_code, indicator_code, period, reported_in",
+        None,
+    ),
+    "duplicate key spelt differently": (
+        iv([*GOOD_IV, GOOD_IV[0].replace(",Feb-18,88%", ",2018-02,87%")]),
+        "duplicate organisation_code",
+        None,
+    ),
+    "period after report": (
+        iv([*GOOD_IV, GOOD_IV[0].replace(",Feb-18,88%", ",Mar-18,87%")]),
+        "period is after the month the file reports (Feb-18)",
+        "period",
+    ),
+    "two reports in one file": (
+        ("indicator_values_SD004.csv", IV, [*GOOD_IV, GOOD_IV[1].replace("Feb-18", "Mar-18")]),
+        "a file holds one report",
+        "reported_in",
+    ),
+    "file name month disagrees": (
+        ("indicator_values_SD004_2018-03.csv", IV, GOOD_IV),
+        "disagrees with the month the file name declares (Mar-18)",
+        "reported_in",
+    ),
+    "unknown rag": (iv(replace_first(",Amber,", ",Purple,")), "not a RAG status", "reported_rag"),
+    "unknown polarity": (iv(replace_first(",BIB,", ",Up,")), "not a polarity", "polarity_as_printed"),
+    "header only": (iv([]), "file has a header but no rows", None),
+    "child name column": (
+        ("indicator_values_SD004_2018-02.csv", IV + ",Child Name", [r + "," for r in GOOD_IV]),
+        "personal identifier",
+        "Child Name",
+    ),
+    "upn column": (
+        ("indicator_values_SD004_2018-02.csv", "UPN," + IV, ["A123," + r for r in GOOD_IV]),
+        "personal identifier",
+        "UPN",
+    ),
+    "nhs number column": (
+        ("indicator_values_SD004_2018-02.csv", IV + ",NHS Number", [r + "," for r in GOOD_IV]),
+        "personal identifier",
+        "NHS Number",
+    ),
+    "postcode column": (
+        ("indicator_values_SD004_2018-02.csv", IV + ",Postcode", [r + "," for r in GOOD_IV]),
+        "personal identifier",
+        "Postcode",
+    ),
+    "case id column": (
+        ("indicator_values_SD004_2018-02.csv", IV + ",case_id", [r + "," for r in GOOD_IV]),
+        "personal identifier",
+        "case_id",
+    ),
+    "unknown measure": (
+        ("workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,social_workers,12,Feb-18,"]),
+        "unknown code: not in seeds/reference/workforce_measures.csv",
+        "measure_code",
+    ),
+    "negative fte": (
+        ("workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,fte,-3,Feb-18,"]),
+        "negative value for a fte measure",
+        "value",
+    ),
+    "turnover above 100": (
+        ("workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,turnover_rate,140%,Feb-18,"]),
+        "percentage outside 0-100",
+        "value",
+    ),
+    "unknown service": (
+        ("budget_outturn_HRF_2018-02.csv", BUD, ["HRF,Feb-18,XYZ,Mystery,,1,1,0,,,"]),
+        "unknown code: not in seeds/reference/service_hierarchy.csv",
+        "service_code",
+    ),
+    "money not a number": (
+        ("budget_outturn_HRF_2018-02.csv", BUD, ["HRF,Feb-18,LAC,Looked After Children,,n.k.,1,0,,,"]),
+        "not a number",
+        "net_budget",
+    ),
+    "risk score out of range": (
+        ("risks_HRF_2018-02.csv", RISK, ["HRF,Feb-18,CR.034,Short breaks,,30,12,,,,"]),
+        "risk score must be a whole number from 1 to 25",
+        "score_before_controls",
+    ),
+    "programme unknown rag": (
+        ("programme_HRF_2018-02.csv", PROG, ["HRF,Feb-18,Carers,Purple,Mar-18,Delivery,phase,"]),
+        "not a RAG status",
+        "project_rag",
+    ),
+    "name not an extract type": (
+        ("staffing_2018-02.csv", WF, ["HRF,Feb-18,fte,300,Feb-18,"]),
+        "does not name an extract type",
+        None,
+    ),
+    "not text": (("workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,fte,3\x0000,Feb-18,"]), "not text", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CSV_CASES), ids=lambda c: c.replace(" ", "_"))
+def test_bad_csv_is_refused_whole_and_nothing_changes(loaded, tmp_path, case):
+    (name, header, rows), reason, column = CSV_CASES[case]
+    assert_refused(loaded, tmp_path, csv_file(tmp_path, name, header, rows), reason, column)
+
+
+XLSX_CASES = {
+    "excel error cell": (
+        {"FD": wide_sheet(rows=[["FD 3", "x", "BIB", 0.86, "#DIV/0!", "90%", "Amber"]])},
+        "Excel error value #DIV/0!",
+        "Feb-18",
+    ),
+    "wide without declarations": (
+        {"FD": wide_sheet(declare=False)},
+        "does not declare organisation_code",
+        None,
+    ),
+    "wide unexpected heading": (
+        {"FD": wide_sheet(extra_header=["Forecast"])},
+        "unexpected column in wide layout",
+        "Forecast",
+    ),
+    "wide date of birth": (
+        {"FD": wide_sheet(extra_header=["Date of Birth"])},
+        "personal identifier",
+        "Date of Birth",
+    ),
+    "wide percentage above 100": (
+        {"FD": wide_sheet(rows=[["FD 3", "x", "BIB", 0.86, "188%", "90%", "Amber"]])},
+        "percentage outside 0-100",
+        "Feb-18",
+    ),
+    "wide unknown indicator": (
+        {"FD": wide_sheet(rows=[["FD 99", "x", "BIB", 0.86, 0.88, "90%", "Amber"]])},
+        "unknown code",
+        "indicator_code",
+    ),
+    "no table in workbook": (
+        {"Notes": [["Scorecard"], ["No data this month"]]},
+        "no table with the indicator_values columns",
+        None,
+    ),
+    "empty workbook": ({"Sheet1": []}, "file is empty", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(XLSX_CASES), ids=lambda c: c.replace(" ", "_"))
+def test_bad_workbook_is_refused_whole_and_nothing_changes(loaded, tmp_path, case):
+    sheets, reason, column = XLSX_CASES[case]
+    assert_refused(loaded, tmp_path, xlsx_file(tmp_path, "indicator_values_SD004_2018-02.xlsx", sheets), reason, column)
+
+
+def assert_refused(database: Path, tmp_path: Path, bad: Path, reason: str, column: str | None) -> None:
+    before = table_state(database)
+    quarantine = tmp_path / "quarantine"
+    results = load_paths([bad], database, quarantine=quarantine, settle=0, raise_on_reject=False)
+    assert [r.status for r in results] == ["rejected"]
+    with (quarantine / f"{bad.name}.rejects.csv").open(encoding="utf-8") as fh:
+        report = list(csv.DictReader(fh))
+    assert any(reason in r["reason"] for r in report), report
+    first = next(r for r in report if reason in r["reason"])
+    assert first["file"] == bad.name
+    if column is not None:
+        assert first["column"] == column
+    assert (quarantine / f"{bad.name}.rejects.txt").read_text().startswith(f"{bad.name} was refused")
+    assert (quarantine / bad.name).exists() and not bad.exists()
+    assert table_state(database) == before
+
+
+def test_at_least_thirty_bad_input_fixtures():
+    assert len(CSV_CASES) + len(XLSX_CASES) >= 30
+
+
+def test_file_still_being_written_is_not_read_and_not_moved(loaded, tmp_path):
+    before = table_state(loaded)
+    path = csv_file(tmp_path, "workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,fte,300,Feb-18,"])
+
+    def keep_writing():
+        for _ in range(10):
+            with path.open("a") as fh:
+                fh.write("HRF,Feb-18,headcount,340,Feb-18,\n")
+            time.sleep(0.02)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    results = load_paths([path], loaded, quarantine=tmp_path / "q", settle=0.1, raise_on_reject=False)
+    writer.join()
+    assert results[0].status == "rejected"
+    assert "still being written" in results[0].problems[0].reason
+    assert path.exists()
+    assert table_state(loaded) == before
 
 
 def test_contract_is_chosen_by_file_name(tmp_path):
     assert contract_for(tmp_path / "workforce_2018-01.csv").name == "workforce"
-    assert contract_for(tmp_path / "Indicator_Values.csv").name == "indicator_values"
+    assert contract_for(tmp_path / "Indicator_Values.xlsx").name == "indicator_values"
     with pytest.raises(ExtractError, match="does not name an extract type"):
         contract_for(tmp_path / "staffing.csv")
 
@@ -54,48 +363,41 @@ def test_identical_file_loaded_twice_adds_nothing(loaded):
     assert before["indicator_values"][0] == 380
 
 
-@pytest.mark.parametrize(
-    ("content", "row", "column", "reason"),
-    [
-        ("organisation_code,period,measure_code,value,reported_in\nHRF,Jan-18,fte,1,Jan-18\n",
-         1, "notes", "missing column"),
-        (HEADER + ",staff_name\nHRF,Jan-18,fte,1,Jan-18,,x\n", 1, "staff_name", "unexpected column"),
-        ("organisation_code,period,measure_code,value,value,reported_in,notes\n", 1, "value",
-         "duplicated column"),
-        (HEADER + "\nHRF,Jan-18,fte,1,Jan-18,\nHRF,Feb-18,fte,1\n", 3, None, "row has 4 cells"),
-        (HEADER + "\nHRF,,fte,1,Jan-18,\n", 2, "period", "required value is empty"),
-        (HEADER + "\n", None, None, "header but no rows"),
-        ("", None, None, "file is empty"),
-    ],
-)  # fmt: skip
-def test_bad_file_is_refused_whole_naming_row_and_column(loaded, tmp_path, content, row, column, reason):
+def test_dry_run_checks_without_loading_or_moving(loaded, tmp_path, capsys):
+    good = csv_file(tmp_path, "indicator_values_SD004_2018-02.csv", IV, GOOD_IV)
+    bad = csv_file(tmp_path, "workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,fte,-3,Feb-18,"])
     before = table_state(loaded)
-    bad = write(tmp_path / "workforce_bad.csv", content)
-    with pytest.raises(ExtractError) as caught:
-        load_paths([bad], loaded)
-    err = caught.value
-    assert (err.file, err.row, err.column) == (bad, row, column)
-    assert reason in str(err)
-    assert str(bad) in str(err)
+    code = cli_main(["--database", str(loaded), "load", "--dry-run", "--quarantine", str(tmp_path / "q"),
+                     str(good), str(bad)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "valid    indicator_values        4 rows" in out
+    assert "negative value for a fte measure" in out
+    assert "0 loaded, 1 rejected, 0 skipped, 1 valid (dry run)" in out
+    assert good.exists() and bad.exists()
     assert table_state(loaded) == before
 
 
-def test_windows_1252_and_bom_files_keep_the_pound_sign(tmp_path):
-    database = tmp_path / "w.duckdb"
-    header = (
-        "organisation_code,report_month,service_code,service_name,gross_budget,net_budget,"
-        "forecast_outturn,variance,previous_variance,movement,notes\n"
-    )
-    row = 'HRF,Mar-17,ADDN,Additional Needs,,"£2,749","£2,465",(284),(389),105,\u201cas printed\u201d\n'
-    cp = write(tmp_path / "budget_outturn_cp1252.csv", header + row, "cp1252")
-    bom = write(tmp_path / "budget_outturn_bom.csv", "\ufeff" + header + row.replace("Mar-17", "Apr-17"))
-    results = load_paths([cp, bom], database)
-    assert [r.status for r in results] == ["loaded", "loaded"]
-    with duckdb.connect(str(database), read_only=True) as con:
+def test_cli_loads_good_files_and_reports_a_summary(loaded, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SCORECARD_SETTLE_SECONDS", "0")
+    good = csv_file(tmp_path, "indicator_values_SD004_2018-02.csv", IV, GOOD_IV)
+    assert cli_main(["--database", str(loaded), "load", str(good)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 loaded, 0 rejected, 0 skipped"
+    assert cli_main(["--database", str(loaded), "load", str(good)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0 loaded, 0 rejected, 1 skipped"
+
+
+def test_fractions_and_bare_percentages_are_resolved_by_unit(loaded, tmp_path):
+    rows = [GOOD_IV[0].replace("88%", "0.88"), GOOD_IV[1], GOOD_IV[2],
+            GOOD_IV[3].replace("32.6% (395/1221)", "32.6")]  # fmt: skip
+    path = csv_file(tmp_path, "indicator_values_SD004_2018-02.csv", IV, rows)
+    load_paths([path], loaded, settle=0)
+    with duckdb.connect(str(loaded), read_only=True) as con:
         got = con.execute(
-            "select organisation_code, net_budget, notes from raw.budget_outturn order by report_month"
+            "select indicator_code, value from raw.indicator_values where reported_in = 'Feb-18' order by 1"
         ).fetchall()
-    assert got == [("HRF", "£2,749", "\u201cas printed\u201d")] * 2
+    # FD 3 and CIN 4 are percentages; W 1 (a caseload) and MC 1 (a count) are left alone.
+    assert got == [("CIN 4", "32.6%"), ("FD 3", "88%"), ("MC 1", "190"), ("W 1", "17")]
 
 
 def test_sources_document_exactly_the_contract_columns():

@@ -69,8 +69,7 @@ def months(first: date, count: int) -> list[date]:
 
 
 BUDGET_ROWS = [
-    (line.split()[0], *[money(v) for v in line.split()[-5:]])
-    for line in PRINTED_001_BUDGET.strip().splitlines()
+    (line.split()[0], *[money(v) for v in line.split()[-5:]]) for line in PRINTED_001_BUDGET.strip().splitlines()
 ]
 
 
@@ -200,8 +199,7 @@ def test_scorecard_004_computes_rag_for_every_indicator_with_a_methodology(db):
 def test_scorecard_004_computed_rag_equals_printed_red_amber_green(db):
     computed = dict(
         db.execute(
-            "select indicator_code, rag_status from marts.fct_scorecard_latest"
-            " where organisation_code = 'SD004'"
+            "select indicator_code, rag_status from marts.fct_scorecard_latest where organisation_code = 'SD004'"
         ).fetchall()
     )
     for code, printed in PRINTED_004_RAG.items():
@@ -232,8 +230,7 @@ def test_scorecard_004_known_values(db):
 def test_findings_list_every_contradiction_in_the_packs(db):
     findings = set(
         db.execute(
-            "select finding_type, subject_code, printed_value, expected_value"
-            " from marts.rpt_data_quality_findings"
+            "select finding_type, subject_code, printed_value, expected_value from marts.rpt_data_quality_findings"
         ).fetchall()
     )
     methodology = {f for f in findings if f[0] in ("methodology_gap", "methodology_overlap")}
