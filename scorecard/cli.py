@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--dry-run", action="store_true", help="check only: load nothing, move nothing")
     load.add_argument("--quarantine", type=Path, help="folder for refused files (default: landing/quarantine)")
     sub.add_parser("load-sample", help="load the bundled sample extracts")
+    sub.add_parser("write-sources", help="regenerate the dbt sources file from the extract contracts")
     bench = sub.add_parser("bench-load", help="print load speed for a large wide workbook and a large CSV")
     bench.add_argument("--rows", type=int, default=200_000, help="rows in the large CSV")
     bench.add_argument("--indicators", type=int, default=2_000, help="indicator rows in the wide workbook")
@@ -74,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
             progress=_progress,
         )
         return report(results)
+    if args.command == "write-sources":
+        from scorecard.contracts import sources_yaml
+        from scorecard.settings import PROJECT_DIR
+
+        target = PROJECT_DIR / "models" / "staging" / "extracts" / "_extracts__sources.yml"
+        target.write_text(sources_yaml(), encoding="utf-8")
+        print(f"wrote {target}")
+        return 0
     if args.command == "load-sample":
         return report(load_sample(database))
     if args.command == "bench-load":

@@ -221,3 +221,48 @@ WIDE_HEADER_ALIASES: dict[str, dict[str, str]] = {
 }
 # Headers of wide sheets whose heading starts with this text hold the target.
 WIDE_TARGET_PREFIX = "target"
+
+
+METADATA_DESCRIPTIONS = {
+    "_source_file": "Name of the file the row was loaded from.",
+    "_file_sha256": "SHA-256 of the file.",
+    "_sheet": "Worksheet of an Excel file (blank for CSV).",
+    "_row_number": "Row number in the file or sheet (the header's row counts).",
+    "_loaded_at": "When the row was loaded (UTC).",
+    "_is_sample": "True for rows from the bundled sample extracts.",
+}
+
+
+def sources_yaml() -> str:
+    """The dbt sources file for the raw extract tables, generated from the contracts."""
+    import yaml
+
+    tables = []
+    for c in CONTRACTS.values():
+        columns = [
+            {"name": col.name, "description": col.description + (" Required." if col.required else "")}
+            for col in c.columns
+        ]
+        columns += [{"name": name, "description": METADATA_DESCRIPTIONS[name]} for name, _ in METADATA_COLUMNS]
+        tables.append(
+            {
+                "name": c.table,
+                "description": f"{c.description} Text as printed; grain: {', '.join(c.grain)}. "
+                "Append-only, written by `scorecard load`.",
+                "columns": columns,
+            }
+        )
+    doc = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "extracts",
+                "description": "Monthly extracts from councils, checked and loaded as text by `scorecard load` "
+                "into append-only raw tables. Generated from scorecard/contracts.py by `scorecard write-sources`: "
+                "do not edit by hand.",
+                "schema": "{{ var('raw_schema') }}",
+                "tables": tables,
+            }
+        ],
+    }
+    return yaml.safe_dump(doc, sort_keys=False, width=100, allow_unicode=True)
