@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--quarantine", type=Path, help="folder for refused files (default: landing/quarantine)")
     sub.add_parser("load-sample", help="load the bundled sample extracts")
     sub.add_parser("write-sources", help="regenerate the dbt sources file from the extract contracts")
+    sub.add_parser("publish", help="publish the working warehouse atomically for readers (after a passing build)")
     bench = sub.add_parser("bench-load", help="print load speed for a large wide workbook and a large CSV")
     bench.add_argument("--rows", type=int, default=200_000, help="rows in the large CSV")
     bench.add_argument("--indicators", type=int, default=2_000, help="indicator rows in the wide workbook")
@@ -82,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         target = PROJECT_DIR / "models" / "staging" / "extracts" / "_extracts__sources.yml"
         target.write_text(sources_yaml(), encoding="utf-8")
         print(f"wrote {target}")
+        return 0
+    if args.command == "publish":
+        from scorecard.publish import publish
+
+        publication = publish(database)
+        print(f"published build {publication.build_id} to {publication.published}")
         return 0
     if args.command == "load-sample":
         return report(load_sample(database))

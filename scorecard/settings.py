@@ -41,3 +41,15 @@ def reference_dir() -> Path:
     """The reference seeds the loader checks codes against (the dbt project's seeds)."""
     path = Path(os.environ.get("SCORECARD_REFERENCE_DIR", str(PROJECT_DIR / "seeds" / "reference")))
     return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def published_path() -> Path:
+    """The file BI tools, Evidence and analysts read (read-only). Replaced atomically on publish."""
+    path = Path(os.environ.get("SCORECARD_PUBLISHED_PATH", "warehouse/published/scorecard.duckdb"))
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def alerts_dir() -> Path:
+    """Where the local alert sink writes alerts.log (JSON lines) and alerts.duckdb."""
+    path = Path(os.environ.get("SCORECARD_ALERTS_DIR", "warehouse/alerts"))
+    return path if path.is_absolute() else PROJECT_DIR / path

@@ -9,7 +9,7 @@ with
 
 budget as (
 
-    select * from {{ ref('stg_extracts__budget_outturn') }}
+    select * from {{ ref('int_budget_outturn_latest_report') }}
 
 ),
 

@@ -13,7 +13,7 @@ rolled_up as (
 
 printed as (
 
-    select * from {{ ref('stg_extracts__budget_outturn') }}
+    select * from {{ ref('int_budget_outturn_latest_report') }}
 
 ),
 

@@ -4,9 +4,22 @@
 
 with
 
-programme as (
+programme_loaded as (
 
     select * from {{ ref('stg_extracts__programme') }}
+
+),
+
+-- A report sent again replaces the earlier file entirely.
+programme as (
+
+    select *
+    from programme_loaded
+    qualify
+        dense_rank() over (
+            partition by organisation_code, reported_in
+            order by loaded_at desc, file_sha256 desc
+        ) = 1
 
 ),
 

@@ -3,9 +3,22 @@
 
 with
 
-risks as (
+risks_loaded as (
 
     select * from {{ ref('stg_extracts__risks') }}
+
+),
+
+-- A report sent again replaces the earlier file entirely.
+risks as (
+
+    select *
+    from risks_loaded
+    qualify
+        dense_rank() over (
+            partition by organisation_code, reported_in
+            order by loaded_at desc, file_sha256 desc
+        ) = 1
 
 ),
 

@@ -1,0 +1,48 @@
+-- Budget rows of each report as last sent: when a council sends a report
+-- month again, the latest loaded file replaces the earlier one entirely (lines
+-- may have been added or removed), so no line is counted twice.
+
+with
+
+budget as (
+
+    select * from {{ ref('stg_extracts__budget_outturn') }}
+
+),
+
+latest_file as (
+
+    select
+        organisation_code,
+        report_month,
+        service_code,
+        service_name,
+        printed_gross_budget,
+        printed_net_budget,
+        printed_forecast_outturn,
+        printed_variance,
+        printed_previous_variance,
+        printed_movement,
+        notes,
+        source_file,
+        file_sha256,
+        source_row_number,
+        loaded_at,
+        is_sample
+
+    from budget
+    qualify
+        dense_rank() over (
+            partition by organisation_code, report_month
+            order by loaded_at desc, file_sha256 desc
+        ) = 1
+
+),
+
+final as (
+
+    select * from latest_file
+
+)
+
+select * from final

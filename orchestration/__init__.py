@@ -1,0 +1,1 @@
+"""Dagster orchestration of the scorecard warehouse: `orchestration.definitions` is the entry point."""

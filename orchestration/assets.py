@@ -1,0 +1,104 @@
+"""Assets: landed extracts (the raw tables), the dbt models, and the published warehouse."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.project import scorecard_dbt
+from scorecard.contracts import CONTRACTS
+from scorecard.loader import load_paths
+from scorecard.publish import publish
+from scorecard.settings import landing_dir
+
+RAW_KEYS = {name: dg.AssetKey(["raw", contract.table]) for name, contract in CONTRACTS.items()}
+
+
+class LandingConfig(dg.Config):
+    """Files to load; empty means every extract file in the landing folder."""
+
+    files: list[str] = []  # noqa: RUF012 - dagster Config is a pydantic model: the default is copied
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key, group_name="landing", description=f"Raw table raw.{key.path[-1]}: {CONTRACTS[name].description}"
+        )
+        for name, key in RAW_KEYS.items()
+    ],
+    can_subset=True,
+)
+def landed_extracts(context: dg.AssetExecutionContext, config: LandingConfig):
+    """Check and load landed extract files into the append-only raw tables (refused files are quarantined)."""
+    paths = [Path(f) for f in config.files] or [landing_dir()]
+    results = load_paths(paths, raise_on_reject=False)
+    rejected = [r for r in results if r.status == "rejected"]
+    for r in results:
+        context.log.info(f"{r.status} {r.file.name}: {r.rows} rows {'; '.join(r.messages)}")
+    if rejected:
+        raise dg.Failure(
+            description="Refused: " + "; ".join(f"{r.file.name}: {r.problems[0]}" for r in rejected),
+            metadata={
+                "rejected_files": [r.file.name for r in rejected],
+                "rejects_report": dg.MetadataValue.path(str(rejected[0].report)) if rejected[0].report else "",
+                "problems": dg.MetadataValue.md("\n".join(f"- {p}" for r in rejected for p in r.problems[:50])),
+            },
+        )
+    for name, key in RAW_KEYS.items():
+        if key in context.selected_asset_keys:
+            loaded = [r for r in results if r.extract == name and r.status == "loaded"]
+            yield dg.MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "files_loaded": len(loaded),
+                    "rows_loaded": sum(r.rows for r in loaded),
+                    "files_skipped": sum(r.extract == name and r.status == "skipped" for r in results),
+                },
+            )
+
+
+class ScorecardTranslator(DagsterDbtTranslator):
+    """Each dbt source maps onto the raw-table asset that fills it, so the graph is connected."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        path = dbt_resource_props.get("path", "")
+        return path.split("/")[0] if "/" in path else "warehouse"
+
+
+@dbt_assets(manifest=scorecard_dbt.manifest_path, dagster_dbt_translator=ScorecardTranslator())
+def scorecard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """dbt build: seeds, models, unit tests and data tests (error-severity tests block downstream)."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+MART_KEYS = [
+    dg.AssetKey(["marts", name])
+    for name in (
+        "dim_organisation", "dim_indicator", "dim_period", "dim_service", "fct_indicator_period",
+        "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_month", "fct_risk",
+        "fct_programme_milestone", "rpt_data_quality_findings",
+    )
+]  # fmt: skip
+
+
+@dg.asset(deps=MART_KEYS, group_name="published", kinds={"duckdb"})
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The read-only copy for BI tools: published atomically once the build and its blocking checks pass."""
+    publication = publish(build_id=context.run_id)
+    return dg.MaterializeResult(
+        metadata={
+            "build_id": publication.build_id,
+            "path": dg.MetadataValue.path(str(publication.published)),
+            **{f"rows_{name}": count for name, count in publication.mart_rows.items()},
+        }
+    )

@@ -1,0 +1,174 @@
+"""Dagster: definitions, the landing sensor, runs that publish, blocking checks, alerts, and readers."""
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from scorecard.alerts import read_alerts
+from scorecard.loader import load_sample
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+IV_HEADER = (
+    "organisation_code,indicator_code,period,value,reported_rag,polarity_as_printed,target_as_printed,"
+    "rag_methodology_as_printed,reported_in,notes\n"
+)
+FD3 = "SD004,FD 3,{m},{v},,BIB,90%,90% or above Green 85%-89% Amber 84% and below Red,{m},\n"
+
+
+@pytest.fixture
+def orch(tmp_path, monkeypatch):
+    """Working, published, landing and alert locations in a temporary folder; the sample already loaded."""
+    env = {
+        "SCORECARD_DUCKDB_PATH": tmp_path / "working.duckdb",
+        "SCORECARD_PUBLISHED_PATH": tmp_path / "published" / "scorecard.duckdb",
+        "SCORECARD_LANDING_DIR": tmp_path / "landing",
+        "SCORECARD_QUARANTINE_DIR": tmp_path / "landing" / "quarantine",
+        "SCORECARD_ALERTS_DIR": tmp_path / "alerts",
+        "SCORECARD_SETTLE_SECONDS": "0",
+        "SCORECARD_AS_OF": "2018-03-20",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(value))
+    (tmp_path / "landing").mkdir()
+    load_sample(tmp_path / "working.duckdb")
+    return {k.removeprefix("SCORECARD_").lower(): Path(v) for k, v in env.items() if k != "SCORECARD_AS_OF"}
+
+
+def land(orch, name: str, text: str) -> Path:
+    path = orch["landing_dir"] / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_job(path: Path, instance):
+    from orchestration.definitions import defs
+
+    config = {"ops": {"landed_extracts": {"config": {"files": [str(path)]}}}}
+    return defs.resolve_job_def("land_and_build").execute_in_process(
+        run_config=config, instance=instance, raise_on_error=False
+    )
+
+
+def test_definitions_load_with_one_connected_graph():
+    from orchestration.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    repo = defs.get_repository_def()
+    graph = repo.asset_graph
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"raw/indicator_values", "marts/fct_scorecard_latest", "published_warehouse"} <= keys
+    # every dbt source is the raw table the ingestion asset fills
+    staging = graph.get(dg.AssetKey(["staging", "stg_extracts__indicator_values"]))
+    assert dg.AssetKey(["raw", "indicator_values"]) in staging.parent_keys
+    assert graph.get(dg.AssetKey(["raw", "indicator_values"])).is_materializable
+    assert {s.name for s in repo.sensor_defs} == {"landing_sensor", "alert_on_run_failure"}
+    [schedule] = repo.schedule_defs
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 3 * *", "Europe/London")
+    checks = {
+        key.name: spec
+        for key, spec in zip(graph.asset_check_keys, map(graph.get_check_spec, graph.asset_check_keys), strict=True)
+    }
+    assert len(checks) > 180
+    assert checks["fct_indicator_period_is_fresh"].blocking is False
+    # dbt tests become checks; error-severity ones block downstream assets, warn-severity ones do not
+    assert any(spec.blocking for spec in checks.values())
+    assert not checks[
+        "reconciles_within_tolerance_fct_budget_outturn_variance__printed_variance__reconciliation_tolerance"
+    ].blocking
+
+
+def test_landing_sensor_one_run_per_new_file_also_after_restart(orch):
+    from orchestration.sensors import landing_sensor
+
+    path = land(orch, "indicator_values_SD004_2018-02.csv", IV_HEADER + FD3.format(m="Feb-18", v="91%"))
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with dg.instance_for_test() as instance:
+        first = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert [r.run_key for r in first.run_requests] == [sha]
+        assert first.run_requests[0].run_config["ops"]["landed_extracts"]["config"]["files"] == [str(path)]
+        again = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        assert again.run_requests == []
+    # a new process, a new instance, the cursor kept in DAGSTER_HOME: still nothing for a seen file
+    with dg.instance_for_test() as instance:
+        restarted = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        assert restarted.run_requests == []
+        path.rename(path.with_name("indicator_values_SD004_2018-02_copy.csv"))  # same content, new name
+        assert (
+            landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor)).run_requests
+            == []
+        )
+        changed = land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="92%"))
+        tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        assert [r.tags["landing_file"] for r in tick.run_requests] == [changed.name]
+
+
+def test_refused_file_fails_the_run_with_its_rejects_report_and_an_alert(orch):
+    text = "organisation_code,period,measure_code,value,reported_in,notes\nHRF,Feb-18,fte,-3,Feb-18,\n"
+    path = land(orch, "workforce_HRF_2018-02.csv", text)
+    with dg.instance_for_test() as instance:
+        result = run_job(path, instance)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    metadata = failure.event_specific_data.user_failure_data.metadata
+    assert metadata["rejected_files"].value == ["workforce_HRF_2018-02.csv"]
+    assert metadata["rejects_report"].value.endswith("workforce_HRF_2018-02.csv.rejects.csv")
+    assert (orch["quarantine_dir"] / "workforce_HRF_2018-02.csv").exists()
+    alerts = read_alerts()
+    assert [a["kind"] for a in alerts] == ["step_failed"]
+    assert "negative value for a fte measure" in alerts[0]["message"]
+    assert not orch["published_path"].exists()
+
+
+def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_changes_nothing(orch, tmp_path):
+    stop, summary = tmp_path / "stop", tmp_path / "reader.json"
+    reader = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "tests" / "reader_loop.py"), str(orch["published_path"]), str(stop),
+         str(summary)],
+        cwd=PROJECT_DIR,
+    )  # fmt: skip
+    try:
+        with dg.instance_for_test() as instance:
+            feb = run_job(land(orch, "indicator_values_SD004_2018-02.csv",
+                               IV_HEADER + FD3.format(m="Feb-18", v="91%")), instance)  # fmt: skip
+            assert feb.success
+            mar = run_job(land(orch, "indicator_values_SD004_2018-03.csv",
+                               IV_HEADER + FD3.format(m="Mar-18", v="84%")), instance)  # fmt: skip
+            assert mar.success
+            published_bytes = orch["published_path"].read_bytes()
+            # Scores are each in range, so the loader accepts the file, but after controls exceeds before:
+            # the error-severity dbt test on fct_risk fails and blocks publication.
+            bad = land(orch, "risks_HRF_2018-03.csv",
+                       "organisation_code,reported_in,risk_reference,risk_title,risk_description,"
+                       "score_before_controls,score_after_controls,controls,owner_role,date_opened,notes\n"
+                       "HRF,Mar-18,CR.036,Recruitment,,8,12,,,,\n")  # fmt: skip
+            failed = run_job(bad, instance)
+            assert not failed.success
+            events = {(e.step_key, e.event_type_value) for e in failed.all_events}
+            assert ("scorecard_dbt_assets", "STEP_FAILURE") in events
+            assert not any(step == "published_warehouse" for step, _ in events)  # never started
+        time.sleep(0.5)
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    assert orch["published_path"].read_bytes() == published_bytes
+    with duckdb.connect(str(orch["published_path"]), read_only=True) as con:
+        latest = con.execute(
+            "select period_month, value, rag_status from marts.fct_scorecard_latest"
+            " where organisation_code = 'SD004' and indicator_code = 'FD 3'"
+        ).fetchone()
+        build_id = con.execute("select build_id from marts.build_info").fetchone()[0]
+    assert (str(latest[0]), latest[1], latest[2]) == ("2018-03-01", 84, "Red")
+    assert build_id == mar.run_id
+    seen = json.loads(summary.read_text())
+    assert seen["errors"] == []
+    assert seen["reads"] > 0
+    assert all(complete for _, complete in seen["builds"])
+    assert {build for build, _ in seen["builds"]} <= {feb.run_id, mar.run_id}
+    assert any(a["kind"] == "step_failed" and "scorecard_dbt_assets" in a["subject"] for a in read_alerts())
