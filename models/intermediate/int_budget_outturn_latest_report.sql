@@ -31,11 +31,7 @@ latest_file as (
         is_sample
 
     from budget
-    qualify
-        dense_rank() over (
-            partition by organisation_code, report_month
-            order by loaded_at desc, file_sha256 desc
-        ) = 1
+    qualify {{ is_latest_file(['organisation_code', 'report_month']) }}
 
 ),
 

@@ -15,11 +15,7 @@ programme as (
 
     select *
     from programme_loaded
-    qualify
-        dense_rank() over (
-            partition by organisation_code, reported_in
-            order by loaded_at desc, file_sha256 desc
-        ) = 1
+    qualify {{ is_latest_file(['organisation_code', 'reported_in']) }}
 
 ),
 

@@ -14,11 +14,7 @@ risks as (
 
     select *
     from risks_loaded
-    qualify
-        dense_rank() over (
-            partition by organisation_code, reported_in
-            order by loaded_at desc, file_sha256 desc
-        ) = 1
+    qualify {{ is_latest_file(['organisation_code', 'reported_in']) }}
 
 ),
 
