@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.project import scorecard_dbt
+from scorecard.alerts import send_alert
 from scorecard.contracts import CONTRACTS
 from scorecard.loader import load_paths
 from scorecard.publish import publish
@@ -77,8 +78,19 @@ class ScorecardTranslator(DagsterDbtTranslator):
 
 @dbt_assets(manifest=scorecard_dbt.manifest_path, dagster_dbt_translator=ScorecardTranslator())
 def scorecard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build: seeds, models, unit tests and data tests (error-severity tests block downstream)."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """dbt build: seeds, models, unit tests and data tests (error-severity tests block downstream).
+
+    Every failed test, blocking or not, also raises an alert.
+    """
+    for event in dbt.cli(["build"], context=context).stream():
+        if isinstance(event, dg.AssetCheckResult) and not event.passed:
+            send_alert(
+                "check_failed",
+                f"{event.asset_key.to_user_string()}: {event.check_name}",
+                f"dbt test failed ({event.severity.value.lower()})",
+                {"run_id": context.run_id},
+            )
+        yield event
 
 
 MART_KEYS = [

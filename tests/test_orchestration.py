@@ -171,4 +171,8 @@ def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_cha
     assert seen["reads"] > 0
     assert all(complete for _, complete in seen["builds"])
     assert {build for build, _ in seen["builds"]} <= {feb.run_id, mar.run_id}
-    assert any(a["kind"] == "step_failed" and "scorecard_dbt_assets" in a["subject"] for a in read_alerts())
+    alerts = read_alerts()
+    assert any(a["kind"] == "step_failed" and "scorecard_dbt_assets" in a["subject"] for a in alerts)
+    assert any(
+        a["kind"] == "check_failed" and a["subject"].startswith("marts/fct_risk: expression_is_true") for a in alerts
+    ), [a["subject"] for a in alerts]
