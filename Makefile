@@ -16,10 +16,10 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
 LINT_DUCKDB_PATH := warehouse/lint.duckdb
 
-.PHONY: help setup build dev test lint format docs clean bench-load
+.PHONY: help setup build dev test lint format docs clean bench-load reports-setup browser reports reports-dev
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed ## Create .venv and install the pinned dependencies
 
@@ -41,7 +41,7 @@ dev: setup ## Start the Dagster UI and daemon on http://127.0.0.1:3000 (graph, s
 	$(BIN)/scorecard init
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
-test: setup lint ## Run every test: linters, then pytest (which runs dbt build with all dbt unit and data tests)
+test: setup lint reports-setup ## Run every test: linters, then pytest (dbt build with all dbt tests; the reports in Chromium)
 	$(BIN)/pytest
 
 lint: setup ## sqlfluff (duckdb, dbt templater) and ruff
@@ -57,7 +57,39 @@ docs: build ## Generate the dbt docs site into target/ (serve with: .venv/bin/db
 	$(BIN)/dbt docs generate
 
 clean: ## Remove build output (keeps .venv)
-	rm -rf target logs warehouse .pytest_cache .ruff_cache
+	rm -rf target logs warehouse .pytest_cache .ruff_cache $(REPORTS)/build $(REPORTS)/.evidence test-artifacts
+
+# ---- Reports (Evidence) -------------------------------------------------------------
+# `npm install` with the committed package-lock.json (exact versions). `npm ci` is not
+# used: the lock npm writes here omits other platforms' optional native builds, which
+# `npm ci` then refuses. The postinstall step adjusts Evidence so it never downloads a
+# DuckDB extension (reports/scripts/offline-universal-sql.mjs).
+REPORTS := reports
+export SEND_ANONYMOUS_USAGE_STATS := no
+
+reports-setup: ## Install the reports' pinned npm packages and Debian's chromium (skipped if node/npm are absent)
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(REPORTS)/node_modules/.installed browser; \
+	else echo "reports-setup: node/npm not found: the reports and their browser test are skipped"; fi
+
+$(REPORTS)/node_modules/.installed: $(REPORTS)/package.json $(REPORTS)/package-lock.json $(REPORTS)/scripts/offline-universal-sql.mjs
+	cd $(REPORTS) && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser: ## Install Debian's chromium for the headless browser test (needs root or sudo)
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+reports: reports-setup ## Build the static scorecard site into reports/build from the published warehouse
+	@test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build
+	cd $(REPORTS) && node scripts/check-published.mjs >/dev/null
+	cd $(REPORTS) && npm run --silent sources && npm run --silent build
+	@echo "Site built in $(REPORTS)/build (serve it with: make reports-dev)"
+
+reports-dev: reports-setup ## Serve the reports locally on http://127.0.0.1:3001 (live reload)
+	@test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build
+	cd $(REPORTS) && npm run --silent sources && npm run --silent dev
 
 bench-load: setup ## Print load speed (rows/s) for a large wide workbook and a large long CSV
 	$(BIN)/scorecard bench-load

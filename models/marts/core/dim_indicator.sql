@@ -23,7 +23,8 @@ final as (
             when 'BIB' then 'Bigger is better'
             when 'SIB' then 'Smaller is better'
             else 'Data only'
-        end as polarity_description
+        end as polarity_description,
+        trim(regexp_replace(lower(indicator_code), '[^a-z0-9]+', '-', 'g'), '-') as indicator_slug
 
     from indicators
 

@@ -1,0 +1,2 @@
+-- The indicator catalogue (dim_indicator).
+select * from marts.dim_indicator

@@ -1,0 +1,2 @@
+-- Councils (dim_organisation).
+select * from marts.dim_organisation
