@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
 LINT_DUCKDB_PATH := warehouse/lint.duckdb
 
-.PHONY: help setup build dev test lint format docs clean bench-load reports-setup browser reports reports-dev
+.PHONY: help setup build dev test lint format docs clean bench-load synth bench reports-setup browser reports reports-dev
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -90,6 +90,16 @@ reports: reports-setup ## Build the static scorecard site into reports/build fro
 reports-dev: reports-setup ## Serve the reports locally on http://127.0.0.1:3001 (live reload)
 	@test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build
 	cd $(REPORTS) && npm run --silent sources && npm run --silent dev
+
+SYNTH_COUNCILS ?= 153
+SYNTH_MONTHS ?= 120
+SYNTH_SEED ?= 2026
+synth: setup ## Write the synthetic national dataset to warehouse/synth (SYNTH_COUNCILS, SYNTH_MONTHS, SYNTH_SEED)
+	$(BIN)/scorecard synth --councils $(SYNTH_COUNCILS) --months $(SYNTH_MONTHS) --seed $(SYNTH_SEED) --out warehouse/synth
+
+BENCH_COUNCILS ?= 1 10 153
+bench: setup ## Print build, incremental and query figures for 1, 10 and 153 synthetic councils (BENCH_COUNCILS)
+	$(BIN)/scorecard bench --councils $(BENCH_COUNCILS)
 
 bench-load: setup ## Print load speed (rows/s) for a large wide workbook and a large long CSV
 	$(BIN)/scorecard bench-load

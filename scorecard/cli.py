@@ -1,4 +1,4 @@
-"""Command line: `scorecard load PATH...`, `load-sample`, `init` and `bench-load`."""
+"""Command line: `scorecard load PATH...`, `load-sample`, `init`, `publish`, `synth`, `bench` and `bench-load`."""
 
 from __future__ import annotations
 
@@ -58,8 +58,32 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--rows", type=int, default=200_000, help="rows in the large CSV")
     bench.add_argument("--indicators", type=int, default=2_000, help="indicator rows in the wide workbook")
     bench.add_argument("--months", type=int, default=24, help="month columns in the wide workbook")
+    synth = sub.add_parser("synth", help="write a deterministic synthetic national dataset as seeds and landing files")
+    synth.add_argument("--councils", type=int, default=153, help="number of councils (default 153)")
+    synth.add_argument("--months", type=int, default=120, help="months of history, ending March 2026 (default 120)")
+    synth.add_argument("--seed", type=int, default=2026, help="random seed: the same seed writes the same files")
+    synth.add_argument("--out", type=Path, default=Path("warehouse/synth"), help="output folder, inside the project")
+    scale = sub.add_parser("bench", help="print full, DuckDB-alone and incremental build figures at several sizes")
+    scale.add_argument("--councils", type=int, nargs="+", default=[1, 10, 153], help="sizes (default 1 10 153)")
+    scale.add_argument("--months", type=int, default=120)
+    scale.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     database = args.database or warehouse_path()
+    if args.command == "synth":
+        from scorecard.synth import generate
+
+        summary = generate(args.out, councils=args.councils, months=args.months, seed=args.seed)
+        print(f"wrote {summary.history_files} history files and {summary.new_month_files} files for "
+              f"{summary.new_month} under {summary.out / 'landing'}; seeds under {summary.out / 'seeds'}")  # fmt: skip
+        print("rows: " + ", ".join(f"{k} {v:,}" for k, v in summary.rows.items()))
+        print(f"build with: SCORECARD_SEED_DIR={summary.out / 'seeds'} SCORECARD_REFERENCE_DIR="
+              f"{summary.out / 'seeds' / 'reference'} SCORECARD_INCLUDE_SAMPLE=false")  # fmt: skip
+        return 0
+    if args.command == "bench":
+        from scorecard.scale_bench import run as run_bench
+
+        run_bench(args.councils, months=args.months, seed=args.seed)
+        return 0
     if args.command == "init":
         database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(database)) as con:

@@ -43,6 +43,9 @@ versioned as (
         count(*) over (
             partition by organisation_code, indicator_code, period_month
         ) as version_count,
+        max(loaded_at) over (
+            partition by organisation_code, indicator_code, period_month
+        ) as last_loaded_at,
         first_value(value) over (
             partition by organisation_code, indicator_code, period_month
             order by reported_in asc, loaded_at asc, source_row_number asc

@@ -1,12 +1,48 @@
 -- One row per organisation x indicator x period: the figure, its target and
 -- computed RAG, the RAG the pack printed, and movement against the previous
 -- period with a figure.
+--
+-- Incremental (dbt_project.yml): on an incremental run only the indicators with
+-- rows loaded since the last build are recomputed, over their whole history (the
+-- previous-period columns need it), and only their months from the earliest one
+-- that changed are kept and replace the existing rows (delete+insert on the key).
 
 with
 
-indicator_values as (
+all_indicator_values as (
 
     select * from {{ ref('int_indicator_values_deduplicated') }}
+
+),
+
+{% if is_incremental() %}
+
+changed_from as (
+
+    select
+        organisation_code,
+        indicator_code,
+        min(period_month) as first_changed_month
+
+    from all_indicator_values
+    where last_loaded_at > (select coalesce(max(last_loaded_at), timestamp '1900-01-01') from {{ this }})
+    group by organisation_code, indicator_code
+
+),
+
+{% endif %}
+
+indicator_values as (
+
+    select all_indicator_values.*
+
+    from all_indicator_values
+    {% if is_incremental() %}
+        inner join changed_from
+            on
+                all_indicator_values.organisation_code = changed_from.organisation_code
+                and all_indicator_values.indicator_code = changed_from.indicator_code
+    {% endif %}
 
 ),
 
@@ -41,6 +77,7 @@ with_targets as (
         indicator_values.reported_in,
         indicator_values.version_count,
         indicator_values.first_reported_value,
+        indicator_values.last_loaded_at,
         indicators.polarity,
         indicators.is_data_only,
         targets.target_value as target,
@@ -151,9 +188,21 @@ final as (
         is_data_only,
         reported_in,
         cast(version_count as integer) as version_count,
-        first_reported_value
+        first_reported_value,
+        last_loaded_at
 
     from with_previous
+    {% if is_incremental() %}
+        where
+            exists (
+                select 1
+                from changed_from
+                where
+                    changed_from.organisation_code = with_previous.organisation_code
+                    and changed_from.indicator_code = with_previous.indicator_code
+                    and with_previous.period_month >= changed_from.first_changed_month
+            )
+    {% endif %}
 
 )
 
