@@ -11,6 +11,8 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export SCORECARD_DUCKDB_PATH ?= warehouse/scorecard.duckdb
 export SCORECARD_INCLUDE_SAMPLE ?= true
+# e.g. `make build DBT_BUILD_FLAGS=--full-refresh` after changing seeds or a model's columns.
+DBT_BUILD_FLAGS ?=
 # Dagster keeps run history, sensor cursors and run keys here, so they survive restarts.
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
@@ -32,7 +34,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 build: setup ## Set up, load the sample extracts (unless SCORECARD_INCLUDE_SAMPLE=false), dbt build, publish
 	$(BIN)/scorecard init
 	@if [ "$(SCORECARD_INCLUDE_SAMPLE)" != "false" ]; then $(BIN)/scorecard load-sample; fi
-	$(BIN)/dbt build
+	$(BIN)/dbt build $(DBT_BUILD_FLAGS)
 	$(BIN)/scorecard publish
 
 dev: setup ## Start the Dagster UI and daemon on http://127.0.0.1:3000 (graph, schedule, sensor, checks)

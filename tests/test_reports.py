@@ -175,6 +175,9 @@ def test_scorecard_fits_a_phone(server, browser):
     overflow = visit.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     assert "FD 8" in visit.text
+    # The RAG badge is on screen without scrolling the table sideways.
+    badge = visit.page.locator("tr", has_text="FD 8").first.locator(".rag").first.bounding_box()
+    assert badge is not None and badge["x"] >= 0 and badge["x"] + badge["width"] <= 390
 
 
 def test_indicator_page(server, browser):

@@ -52,6 +52,8 @@ versioned as (
         ) as first_reported_value
 
     from indicator_values
+    -- again here: the incremental staging table may hold sample rows from before a switch
+    where {{ sample_rows_filter('is_sample') }}
     qualify
         row_number() over (
             partition by organisation_code, indicator_code, period_month

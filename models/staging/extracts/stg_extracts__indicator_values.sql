@@ -1,9 +1,28 @@
+-- Indicator values as loaded, renamed and parsed: the printed figure, its
+-- status, decimals, ratio parts and qualifier, the period and the report month.
+--
+-- Printed texts repeat a great deal (a national history has about a million
+-- figures but far fewer distinct strings, and only a hundred or so distinct
+-- months), and parsing is regex work: each distinct text is parsed once and
+-- joined back. Incremental (dbt_project.yml): only rows loaded since the last
+-- build are parsed and appended.
+
 with
 
 source as (
 
     select * from {{ source('extracts', 'indicator_values') }}
     where {{ sample_rows_filter() }}
+
+),
+
+new_rows as (
+
+    select * from source
+    {% if is_incremental() %}
+        -- raw is append-only: parse only rows loaded since the last build
+        where _loaded_at > (select coalesce(max(loaded_at), timestamp '1900-01-01') from {{ this }})
+    {% endif %}
 
 ),
 
@@ -19,75 +38,116 @@ rag_codes as (
 
 ),
 
-renamed as (
+printed_values as (
+
+    select distinct value as printed_value from new_rows
+
+),
+
+parsed_values as (
 
     select
-        trim(organisation_code) as organisation_code,
-        trim(indicator_code) as indicator_code,
-        trim(period) as period_label,
-        {{ period_type('period') }} as period_type,
-        {{ parse_period_month('period') }} as period_month,
-        nullif(trim(value), '') as value_text,
-        {{ value_status('value') }} as value_status,
-        {{ printed_decimals('value') }} as value_decimals,
-        {{ parse_ratio_part('value', 'numerator') }} as numerator,
-        {{ parse_ratio_part('value', 'denominator') }} as denominator,
-        nullif(trim(reported_rag), '') as reported_rag_text,
-        nullif(trim(polarity_as_printed), '') as polarity_as_printed_text,
-        nullif(trim(target_as_printed), '') as target_as_printed,
-        {{ parse_number("regexp_replace(target_as_printed, '^\\s*[<>≤≥=]+\\s*', '')") }}
-            as target_as_printed_value,
-        nullif(trim(rag_methodology_as_printed), '') as rag_methodology_as_printed,
-        trim(reported_in) as reported_in_label,
-        {{ parse_period_month('reported_in') }} as reported_in,
-        nullif(trim(notes), '') as notes,
-        {{ extract_metadata_columns() }},
-        value as raw_value
+        printed_value,
+        nullif(trim(printed_value), '') as value_text,
+        {{ value_status('printed_value') }} as value_status,
+        {{ printed_decimals('printed_value') }} as value_decimals,
+        {{ parse_ratio_part('printed_value', 'numerator') }} as numerator,
+        {{ parse_ratio_part('printed_value', 'denominator') }} as denominator
 
-    from source
+    from printed_values
+
+),
+
+parsed_figures as (
+
+    select
+        *,
+        case
+            when value_status = 'reported' then {{ parse_number('printed_value') }}
+        end as value,
+        case
+            when value_status = 'reported' then {{ value_qualifier('printed_value') }}
+        end as value_qualifier
+
+    from parsed_values
+
+),
+
+printed_months as (
+
+    select distinct period as printed_month from new_rows
+    union
+    select distinct reported_in as printed_month from new_rows
+
+),
+
+parsed_months as (
+
+    select
+        printed_month,
+        {{ period_type('printed_month') }} as period_type,
+        {{ parse_period_month('printed_month') }} as period_month
+
+    from printed_months
+
+),
+
+printed_targets as (
+
+    select distinct target_as_printed as printed_target from new_rows
+
+),
+
+parsed_targets as (
+
+    select
+        printed_target,
+        {{ parse_number("regexp_replace(printed_target, '^\\s*[<>≤≥=]+\\s*', '')") }} as target_value
+
+    from printed_targets
 
 ),
 
 final as (
 
     select
-        renamed.organisation_code,
-        renamed.indicator_code,
-        renamed.period_label,
-        renamed.period_type,
-        renamed.period_month,
-        renamed.value_text,
-        renamed.value_status,
-        case
-            when renamed.value_status = 'reported' then {{ parse_number('renamed.raw_value') }}
-        end as value,
-        renamed.value_decimals,
-        renamed.numerator,
-        renamed.denominator,
-        case
-            when renamed.value_status = 'reported' then {{ value_qualifier('renamed.raw_value') }}
-        end as value_qualifier,
-        renamed.reported_rag_text,
+        trim(new_rows.organisation_code) as organisation_code,
+        trim(new_rows.indicator_code) as indicator_code,
+        trim(new_rows.period) as period_label,
+        periods.period_type,
+        periods.period_month,
+        parsed_figures.value_text,
+        parsed_figures.value_status,
+        parsed_figures.value,
+        parsed_figures.value_decimals,
+        parsed_figures.numerator,
+        parsed_figures.denominator,
+        parsed_figures.value_qualifier,
+        nullif(trim(new_rows.reported_rag), '') as reported_rag_text,
         rag_codes.rag_status as reported_rag,
-        renamed.polarity_as_printed_text,
+        nullif(trim(new_rows.polarity_as_printed), '') as polarity_as_printed_text,
         polarity_codes.polarity as polarity_as_printed,
-        renamed.target_as_printed,
-        renamed.target_as_printed_value,
-        renamed.rag_methodology_as_printed,
-        renamed.reported_in_label,
-        renamed.reported_in,
-        renamed.notes,
-        renamed.source_file,
-        renamed.file_sha256,
-        renamed.source_row_number,
-        renamed.loaded_at,
-        renamed.is_sample
+        nullif(trim(new_rows.target_as_printed), '') as target_as_printed,
+        parsed_targets.target_value as target_as_printed_value,
+        nullif(trim(new_rows.rag_methodology_as_printed), '') as rag_methodology_as_printed,
+        trim(new_rows.reported_in) as reported_in_label,
+        reported_months.period_month as reported_in,
+        nullif(trim(new_rows.notes), '') as notes,
+        {{ extract_metadata_columns('new_rows') }}
 
-    from renamed
+    from new_rows
+    left join parsed_figures
+        on new_rows.value is not distinct from parsed_figures.printed_value
+    left join parsed_months as periods
+        on new_rows.period is not distinct from periods.printed_month
+    left join parsed_months as reported_months
+        on new_rows.reported_in is not distinct from reported_months.printed_month
+    left join parsed_targets
+        on new_rows.target_as_printed is not distinct from parsed_targets.printed_target
     left join rag_codes
-        on lower(renamed.reported_rag_text) = rag_codes.printed_rag
+        on lower(nullif(trim(new_rows.reported_rag), '')) = rag_codes.printed_rag
     left join polarity_codes
-        on lower(renamed.polarity_as_printed_text) = lower(polarity_codes.printed_polarity)
+        on lower(nullif(trim(new_rows.polarity_as_printed), '')) = lower(polarity_codes.printed_polarity)
 
 )
 
