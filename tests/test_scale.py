@@ -22,7 +22,7 @@ MARTS = [
 
 
 @pytest.fixture(scope="module")
-def synth(tmp_path_factory):
+def synth():
     # dbt needs seed paths inside the project: generate under the git-ignored warehouse/ folder.
     out = PROJECT_DIR / "warehouse" / f"test-synth-{uuid.uuid4().hex[:8]}"
     summary = generate(out, councils=3, months=24, seed=7)
