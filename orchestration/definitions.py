@@ -7,7 +7,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets import landed_extracts, published_warehouse, scorecard_dbt_assets
 from orchestration.checks import freshness_checks, indicators_due_have_values
-from orchestration.jobs import land_and_build
+from orchestration.jobs import land_and_build, load_and_update
 from orchestration.project import scorecard_dbt
 from orchestration.schedules import monthly_build
 from orchestration.sensors import alert_on_run_failure, landing_sensor
@@ -15,7 +15,7 @@ from orchestration.sensors import alert_on_run_failure, landing_sensor
 defs = dg.Definitions(
     assets=[landed_extracts, scorecard_dbt_assets, published_warehouse],
     asset_checks=[*freshness_checks, indicators_due_have_values],
-    jobs=[land_and_build],
+    jobs=[land_and_build, load_and_update],
     schedules=[monthly_build],
     sensors=[landing_sensor, alert_on_run_failure],
     resources={"dbt": DbtCliResource(project_dir=scorecard_dbt)},

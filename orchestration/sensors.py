@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.assets import LandingConfig
-from orchestration.jobs import land_and_build
+from orchestration.jobs import land_and_build, load_and_update
 from scorecard.alerts import send_alert
 from scorecard.loader import extract_files
 from scorecard.settings import landing_dir
@@ -18,25 +19,43 @@ def file_sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@dg.sensor(job=land_and_build, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    jobs=[load_and_update, land_and_build], minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+)
 def landing_sensor(context: dg.SensorEvaluationContext):
-    """A new or changed file in the landing folder starts one run that loads it and builds what depends on it.
+    """New or changed files in the landing folder start one `load_and_update` run that loads them all.
 
-    The run key is the file's SHA-256, so a file is processed once, also across restarts
-    (the cursor and run keys live in DAGSTER_HOME). Refused files move to the quarantine folder.
+    The run builds and tests what depends on the raw tables, once, and publishes (before
+    the first successful full build, the run is a `land_and_build` of everything).
+
+    A month's extracts (hundreds of files at national size) thus cost one load and one
+    dbt build, not one per file. Each file is processed once, also across restarts: the
+    cursor holds the SHA-256 of every file seen, and the run key is the hash of the
+    batch's file hashes (both live in DAGSTER_HOME). Refused files move to the quarantine
+    folder and fail the run, which raises an alert.
     """
     seen = set(json.loads(context.cursor)) if context.cursor else set()
+    new: dict[str, str] = {}
     for path in extract_files([landing_dir()]) if landing_dir().exists() else []:
         sha = file_sha256(path)
-        if sha in seen:
-            continue
-        seen.add(sha)
-        yield dg.RunRequest(
-            run_key=sha,
-            run_config=dg.RunConfig(ops={"landed_extracts": LandingConfig(files=[str(path)])}),
-            tags={"landing_file": path.name, "file_sha256": sha},
-        )
-    context.update_cursor(json.dumps(sorted(seen)))
+        if sha not in seen and sha not in new.values():
+            new[str(path)] = sha
+    if not new:
+        return
+    batch_key = hashlib.sha256("".join(sorted(new.values())).encode()).hexdigest()
+    # Until one full build has succeeded there are no seeds or dimensions to build on: build everything.
+    built = context.instance.get_runs(
+        filters=dg.RunsFilter(job_name=land_and_build.name, statuses=[dg.DagsterRunStatus.SUCCESS]), limit=1
+    )
+    job = load_and_update if built else land_and_build
+    names = sorted(Path(f).name for f in new)
+    yield dg.RunRequest(
+        run_key=batch_key,
+        job_name=job.name,
+        run_config=dg.RunConfig(ops={"landed_extracts": LandingConfig(files=sorted(new))}),
+        tags={"landing_files": str(len(new)), "first_landing_file": names[0]},
+    )
+    context.update_cursor(json.dumps(sorted(seen | set(new.values()))))
 
 
 @dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING)

@@ -6,7 +6,8 @@ seeds, the grain for duplicates, and every row's period against the month the
 file declares. A file with any problem is refused whole: nothing is loaded, the
 file moves to the quarantine folder beside a rejects report (CSV and text) that
 names file, sheet, row, column, value and reason. A file whose content is
-already loaded is skipped. Raw tables are append-only: a restated figure is a
+already loaded is skipped. Checked files are written in batches, each batch in
+one transaction, so a failure never leaves part of a file loaded. Raw tables are append-only: a restated figure is a
 new row, and the marts choose the latest version.
 """
 
@@ -30,6 +31,8 @@ from scorecard.readers import FileProblem, Row, Table, find_tables, read_grids
 from scorecard.settings import SAMPLE_DATA_DIR, quarantine_dir, raw_schema, settle_seconds, warehouse_path
 
 EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+# Checked files are written in batches of about this many rows, one transaction per batch.
+BATCH_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class ExtractError(ValueError):
 class LoadResult:
     file: Path
     extract: str
-    status: str  # 'loaded', 'skipped', 'valid' (dry run) or 'rejected'
+    status: str  # 'loaded', 'skipped', 'valid' (dry run) or 'rejected' ('pending' while its batch is written)
     rows: int = 0
     sha256: str = ""
     messages: list[str] = field(default_factory=list)
@@ -303,34 +306,101 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path, move: bool) -
     return report
 
 
-def _insert(con, contract: ExtractContract, path: Path, sha256: str, tables: list[Table], is_sample: bool) -> int:
+def _write_batch(con, batch: list[LoadResult], tables_of: dict[Path, list[Table]], is_sample: bool) -> None:
+    """Insert the rows of checked files in one transaction: one bulk insert per raw table.
+
+    Every file in the batch was checked whole first, so the batch either commits
+    whole or (on a database error) rolls back whole, and earlier loads are untouched.
+    """
+    if not batch:
+        return
     schema = raw_schema()
     loaded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     ref = v.Reference.load()
+    by_contract: dict[str, list[LoadResult]] = {}
+    for result in batch:
+        by_contract.setdefault(result.extract, []).append(result)
     with tempfile.TemporaryDirectory() as tmp:
-        staging = Path(tmp) / "rows.csv"
-        count = 0
-        with staging.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
-            for table in tables:
-                for row in table.rows:
-                    writer.writerow([*_canonical(contract, row, ref), path.name, sha256, table.sheet or "",
-                                     row.row_number, loaded_at, is_sample])  # fmt: skip
-                    count += 1
-        columns = contract.column_names + [name for name, _ in METADATA_COLUMNS]
-        names = ", ".join(f'"{c}"' for c in columns)
-        casts = ", ".join(
-            f"cast(nullif(\"column{i:02d}\", '') as {dtype})" if dtype != "varchar" else f'"column{i:02d}"'
-            for i, dtype in enumerate(["varchar"] * len(contract.column_names) + [d for _, d in METADATA_COLUMNS])
-        )
-        con.execute(
-            f'insert into "{schema}"."{contract.table}" ({names}) select {casts} from read_csv(?, header = false, '
-            "all_varchar = true, quote = '\"', escape = '\"', delim = ',', strict_mode = true, "
-            "null_padding = false, auto_detect = false, "
-            f"columns = {{{', '.join(repr(f'column{i:02d}') + ': ' + repr('VARCHAR') for i in range(len(columns)))}}})",
-            [str(staging)],
-        )
-    return count
+        con.execute("begin transaction")
+        try:
+            for name, results in by_contract.items():
+                contract = CONTRACTS[name]
+                staging = Path(tmp) / f"{name}.csv"
+                with staging.open("w", newline="", encoding="utf-8") as fh:
+                    writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
+                    for result in results:
+                        for table in tables_of[result.file]:
+                            for row in table.rows:
+                                writer.writerow([*_canonical(contract, row, ref), result.file.name, result.sha256,
+                                                 table.sheet or "", row.row_number, loaded_at, is_sample])  # fmt: skip
+                _insert_csv(con, schema, contract, staging)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    for result in batch:
+        result.status = "loaded"
+
+
+def _insert_csv(con, schema: str, contract: ExtractContract, staging: Path) -> None:
+    columns = contract.column_names + [name for name, _ in METADATA_COLUMNS]
+    names = ", ".join(f'"{c}"' for c in columns)
+    casts = ", ".join(
+        f"cast(nullif(\"column{i:02d}\", '') as {dtype})" if dtype != "varchar" else f'"column{i:02d}"'
+        for i, dtype in enumerate(["varchar"] * len(contract.column_names) + [d for _, d in METADATA_COLUMNS])
+    )
+    con.execute(
+        f'insert into "{schema}"."{contract.table}" ({names}) select {casts} from read_csv(?, header = false, '
+        "all_varchar = true, quote = '\"', escape = '\"', delim = ',', strict_mode = true, "
+        "null_padding = false, auto_detect = false, "
+        f"columns = {{{', '.join(repr(f'column{i:02d}') + ': ' + repr('VARCHAR') for i in range(len(columns)))}}})",
+        [str(staging)],
+    )
+
+
+def _loaded_hashes(con) -> dict[str, set[str]]:
+    """The SHA-256 of every file already loaded, per extract (read once per load, not once per file)."""
+    schema = raw_schema()
+    return {
+        name: {sha for (sha,) in con.execute(f'select distinct _file_sha256 from "{schema}"."{c.table}"').fetchall()}
+        for name, c in CONTRACTS.items()
+    }
+
+
+def _prepare(
+    path: Path,
+    loaded: dict[str, set[str]],
+    *,
+    is_sample: bool,
+    dry_run: bool,
+    quarantine: Path | None,
+    settle: float | None,
+) -> tuple[LoadResult, list[Table]]:
+    """Check one file; the result is 'rejected', 'skipped', 'valid' (dry run) or 'pending' (to be written)."""
+    path = Path(path)
+    settle = settle_seconds() if settle is None else settle
+    folder = quarantine or quarantine_dir()
+    try:
+        contract = contract_for(path)
+    except ExtractError as exc:
+        report = _quarantine(path, exc.problems, folder, move=not dry_run and not is_sample)
+        return LoadResult(path, "unknown", "rejected", problems=exc.problems, report=report), []
+    unsettled = _wait_until_settled(path, settle) if settle > 0 else None
+    if unsettled:
+        # Not moved: whoever is writing it still has it open. It is checked again when it settles.
+        report = write_rejects_report(path, [unsettled], folder)
+        return LoadResult(path, contract.name, "rejected", problems=[unsettled], report=report), []
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    if sha256 in loaded[contract.name]:
+        return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"]), []
+    contract, tables, problems = check_file(path)
+    if problems:
+        report = _quarantine(path, problems, folder, move=not dry_run and not is_sample)
+        return LoadResult(path, contract.name, "rejected", 0, sha256, problems=problems, report=report), []
+    rows = sum(len(t.rows) for t in tables)
+    if dry_run:
+        return LoadResult(path, contract.name, "valid", rows, sha256, ["dry run: nothing loaded"]), []
+    return LoadResult(path, contract.name, "pending", rows, sha256), tables
 
 
 def load_file(
@@ -343,41 +413,11 @@ def load_file(
     settle: float | None = None,
 ) -> LoadResult:
     """Check one file and load it whole, or refuse it whole (quarantined with a rejects report)."""
-    path = Path(path)
-    settle = settle_seconds() if settle is None else settle
-    folder = quarantine or quarantine_dir()
-    try:
-        contract = contract_for(path)
-    except ExtractError as exc:
-        report = _quarantine(path, exc.problems, folder, move=not dry_run and not is_sample)
-        return LoadResult(path, "unknown", "rejected", problems=exc.problems, report=report)
-    unsettled = _wait_until_settled(path, settle) if settle > 0 else None
-    if unsettled:
-        # Not moved: whoever is writing it still has it open. It is checked again when it settles.
-        report = write_rejects_report(path, [unsettled], folder)
-        return LoadResult(path, contract.name, "rejected", problems=[unsettled], report=report)
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    schema = raw_schema()
-    seen = con.execute(
-        f'select count(*) from "{schema}"."{contract.table}" where _file_sha256 = ?', [sha256]
-    ).fetchone()
-    if seen and seen[0]:
-        return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"])
-    contract, tables, problems = check_file(path)
-    if problems:
-        report = _quarantine(path, problems, folder, move=not dry_run and not is_sample)
-        return LoadResult(path, contract.name, "rejected", 0, sha256, problems=problems, report=report)
-    rows = sum(len(t.rows) for t in tables)
-    if dry_run:
-        return LoadResult(path, contract.name, "valid", rows, sha256, ["dry run: nothing loaded"])
-    con.execute("begin transaction")
-    try:
-        count = _insert(con, contract, path, sha256, tables, is_sample)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return LoadResult(path, contract.name, "loaded", count, sha256)
+    result, tables = _prepare(path, _loaded_hashes(con), is_sample=is_sample, dry_run=dry_run,
+                              quarantine=quarantine, settle=settle)  # fmt: skip
+    if result.status == "pending":
+        _write_batch(con, [result], {result.file: tables}, is_sample)
+    return result
 
 
 def extract_files(paths: Iterable[Path]) -> list[Path]:
@@ -404,6 +444,10 @@ def load_paths(
 ) -> list[LoadResult]:
     """Load files (or every extract file in folders), each whole or not at all.
 
+    Each file is checked whole first; the checked files are then written in
+    batches of about BATCH_ROWS rows, one transaction and one bulk insert per
+    raw table each, so a month of several hundred small files loads in seconds.
+
     With raise_on_reject (the default for callers that load one known-good file
     set) the first refused file raises ExtractError; the CLI and the
     orchestration pass False and read each result's status instead.
@@ -411,16 +455,30 @@ def load_paths(
     database = Path(database or warehouse_path())
     database.parent.mkdir(parents=True, exist_ok=True)
     files = extract_files(paths)
-    results = []
+    results: list[LoadResult] = []
     with duckdb.connect(str(database)) as con:
         ensure_raw_tables(con)
+        loaded = _loaded_hashes(con)
+        batch: list[LoadResult] = []
+        tables_of: dict[Path, list[Table]] = {}
+        batch_rows = 0
         for i, f in enumerate(files, start=1):
             if progress:
                 progress(i, len(files), f)
-            result = load_file(con, f, is_sample=is_sample, dry_run=dry_run, quarantine=quarantine, settle=settle)
+            result, tables = _prepare(f, loaded, is_sample=is_sample, dry_run=dry_run, quarantine=quarantine,
+                                      settle=settle)  # fmt: skip
             results.append(result)
+            if result.status == "pending":
+                loaded[result.extract].add(result.sha256)  # the same content twice in one call loads once
+                batch.append(result)
+                tables_of[result.file] = tables
+                batch_rows += result.rows
+            if batch_rows >= BATCH_ROWS or (result.status == "rejected" and raise_on_reject):
+                _write_batch(con, batch, tables_of, is_sample)
+                batch, tables_of, batch_rows = [], {}, 0
             if result.status == "rejected" and raise_on_reject:
                 raise ExtractError(f, result.problems)
+        _write_batch(con, batch, tables_of, is_sample)
     return results
 
 

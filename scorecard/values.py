@@ -105,15 +105,21 @@ class Reference:
 
     @classmethod
     def load(cls) -> Reference:
-        lookups = ("organisations", "indicators", "workforce_measures", "services")
-        return cls(
-            {name: reference_codes(name) for name in lookups},
-            indicator_units(),
-            measure_units(),
-            rag_codes(),
-            polarity_codes(),
-            placeholders(),
-        )
+        """The reference seeds in SCORECARD_REFERENCE_DIR, built once per folder (as the seed files are read)."""
+        return _reference(str(reference_dir()))
+
+
+@cache
+def _reference(folder: str) -> Reference:
+    lookups = ("organisations", "indicators", "workforce_measures", "services")
+    return Reference(
+        {name: reference_codes(name) for name in lookups},
+        indicator_units(),
+        measure_units(),
+        rag_codes(),
+        polarity_codes(),
+        placeholders(),
+    )
 
 
 def parse_figure(text: str, markers: list[tuple[str, str, str]] | None = None) -> Figure:

@@ -406,3 +406,41 @@ def test_sources_file_is_generated_from_the_contracts():
     doc = yaml.safe_load(committed)
     tables = {t["name"]: [c["name"] for c in t["columns"]] for t in doc["sources"][0]["tables"]}
     assert tables == {c.table: c.column_names + [name for name, _ in METADATA_COLUMNS] for c in CONTRACTS.values()}
+
+
+def test_many_files_load_in_one_batch_and_a_refused_file_among_them_changes_nothing(loaded, tmp_path, monkeypatch):
+    """Good files in one call share a transaction; a bad one between them is refused alone, a repeat is skipped."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    good_feb = csv_file(landing, "indicator_values_SD004_2018-02.csv", IV, GOOD_IV)
+    same_again = csv_file(landing, "indicator_values_SD004_2018-02_copy.csv", IV, GOOD_IV)
+    bad = csv_file(landing, "indicator_values_SD004_2018-03.csv", IV, [GOOD_IV[0].replace("Feb-18,88%", "Mar-18,88%x")])
+    wf = csv_file(landing, "workforce_SD004_2018-02.csv", WF, ["SD004,Feb-18,headcount,120,Feb-18,"])
+    before = table_state(loaded)
+    inserts = []
+    monkeypatch.setattr("scorecard.loader._insert_csv", _counting(inserts))
+    results = load_paths([good_feb, same_again, bad, wf], loaded, quarantine=tmp_path / "q", settle=0,
+                         raise_on_reject=False)  # fmt: skip
+    assert [(r.file.name, r.status, r.rows) for r in results] == [
+        ("indicator_values_SD004_2018-02.csv", "loaded", 4),
+        ("indicator_values_SD004_2018-02_copy.csv", "skipped", 0),
+        ("indicator_values_SD004_2018-03.csv", "rejected", 0),
+        ("workforce_SD004_2018-02.csv", "loaded", 1),
+    ]
+    assert sorted(inserts) == ["indicator_values", "workforce"]  # one bulk insert per raw table, not per file
+    after = table_state(loaded)
+    assert after["indicator_values"][0] == before["indicator_values"][0] + 4
+    assert after["workforce"][0] == before["workforce"][0] + 1
+    assert after["budget_outturn"] == before["budget_outturn"]
+
+
+def _counting(calls: list[str]):
+    from scorecard import loader
+
+    real = loader._insert_csv
+
+    def insert(con, schema, contract, staging):
+        calls.append(contract.table)
+        return real(con, schema, contract, staging)
+
+    return insert

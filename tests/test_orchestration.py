@@ -47,13 +47,11 @@ def land(orch, name: str, text: str) -> Path:
     return path
 
 
-def run_job(path: Path, instance):
+def run_job(path: Path, instance, job: str = "land_and_build"):
     from orchestration.definitions import defs
 
     config = {"ops": {"landed_extracts": {"config": {"files": [str(path)]}}}}
-    return defs.resolve_job_def("land_and_build").execute_in_process(
-        run_config=config, instance=instance, raise_on_error=False
-    )
+    return defs.resolve_job_def(job).execute_in_process(run_config=config, instance=instance, raise_on_error=False)
 
 
 def test_definitions_load_with_one_connected_graph():
@@ -84,15 +82,16 @@ def test_definitions_load_with_one_connected_graph():
     ].blocking
 
 
-def test_landing_sensor_one_run_per_new_file_also_after_restart(orch):
+def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
     from orchestration.sensors import landing_sensor
 
     path = land(orch, "indicator_values_SD004_2018-02.csv", IV_HEADER + FD3.format(m="Feb-18", v="91%"))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     with dg.instance_for_test() as instance:
         first = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
-        assert [r.run_key for r in first.run_requests] == [sha]
+        assert [r.run_key for r in first.run_requests] == [hashlib.sha256(sha.encode()).hexdigest()]
         assert first.run_requests[0].run_config["ops"]["landed_extracts"]["config"]["files"] == [str(path)]
+        assert first.run_requests[0].job_name == "land_and_build"  # nothing built yet: everything
         again = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         assert again.run_requests == []
     # a new process, a new instance, the cursor kept in DAGSTER_HOME: still nothing for a seen file
@@ -104,9 +103,16 @@ def test_landing_sensor_one_run_per_new_file_also_after_restart(orch):
             landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor)).run_requests
             == []
         )
-        changed = land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="92%"))
+        # a month's files landing together: one run for all of them, not one per file
+        march = land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="92%"))
+        workforce = land(orch, "workforce_SD004_2018-03.csv", "organisation_code,period,measure_code,value,"
+                         "reported_in,notes\nSD004,Mar-18,fte,120,Mar-18,\n")  # fmt: skip
         tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
-        assert [r.tags["landing_file"] for r in tick.run_requests] == [changed.name]
+        [request] = tick.run_requests
+        assert request.run_config["ops"]["landed_extracts"]["config"]["files"] == sorted([str(march), str(workforce)])
+        assert request.tags["landing_files"] == "2"
+        later = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=tick.cursor))
+        assert later.run_requests == []
 
 
 def test_refused_file_fails_the_run_with_its_rejects_report_and_an_alert(orch):
@@ -138,9 +144,18 @@ def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_cha
             feb = run_job(land(orch, "indicator_values_SD004_2018-02.csv",
                                IV_HEADER + FD3.format(m="Feb-18", v="91%")), instance)  # fmt: skip
             assert feb.success
-            mar = run_job(land(orch, "indicator_values_SD004_2018-03.csv",
-                               IV_HEADER + FD3.format(m="Mar-18", v="84%")), instance)  # fmt: skip
+            # after a full build the landing sensor asks for load_and_update: only what depends on the raw
+            # tables is built, seeds and dimensions are not
+            march = land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="84%"))
+            from orchestration.sensors import landing_sensor
+
+            tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+            assert [r.job_name for r in tick.run_requests] == ["load_and_update"]
+            mar = run_job(march, instance, "load_and_update")
             assert mar.success
+            built = {e.asset_key.to_user_string() for e in mar.get_asset_materialization_events()}
+            assert {"marts/fct_indicator_period", "marts/fct_scorecard_latest", "published_warehouse"} <= built
+            assert not any(key.startswith(("reference/", "marts/dim_")) for key in built), sorted(built)
             published_bytes = orch["published_path"].read_bytes()
             # Scores are each in range, so the loader accepts the file, but after controls exceeds before:
             # the error-severity dbt test on fct_risk fails and blocks publication.
@@ -148,7 +163,7 @@ def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_cha
                        "organisation_code,reported_in,risk_reference,risk_title,risk_description,"
                        "score_before_controls,score_after_controls,controls,owner_role,date_opened,notes\n"
                        "HRF,Mar-18,CR.036,Recruitment,,8,12,,,,\n")  # fmt: skip
-            failed = run_job(bad, instance)
+            failed = run_job(bad, instance, "load_and_update")
             assert not failed.success
             events = {(e.step_key, e.event_type_value) for e in failed.all_events}
             assert ("scorecard_dbt_assets", "STEP_FAILURE") in events
