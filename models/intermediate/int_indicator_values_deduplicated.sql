@@ -1,12 +1,47 @@
 -- One row per organisation x indicator x period: the latest version of the
 -- figure (the latest pack that printed it, then the latest load), with the
 -- number of versions and the figure as first reported.
+--
+-- Incremental (dbt_project.yml): a run recomputes only the organisation x
+-- indicator x period keys that have rows loaded since the last build, from all
+-- of their versions, and replaces those rows (delete+insert on the key).
 
 with
 
-indicator_values as (
+all_indicator_values as (
 
     select * from {{ ref('stg_extracts__indicator_values') }}
+
+),
+
+{% if is_incremental() %}
+
+changed_keys as (
+
+    select distinct
+        organisation_code,
+        indicator_code,
+        period_month
+
+    from all_indicator_values
+    where loaded_at > (select coalesce(max(last_loaded_at), timestamp '1900-01-01') from {{ this }})
+
+),
+
+{% endif %}
+
+indicator_values as (
+
+    select all_indicator_values.*
+
+    from all_indicator_values
+    {% if is_incremental() %}
+        inner join changed_keys
+            on
+                all_indicator_values.organisation_code = changed_keys.organisation_code
+                and all_indicator_values.indicator_code = changed_keys.indicator_code
+                and all_indicator_values.period_month = changed_keys.period_month
+    {% endif %}
 
 ),
 

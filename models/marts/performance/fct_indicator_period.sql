@@ -3,9 +3,11 @@
 -- period with a figure.
 --
 -- Incremental (dbt_project.yml): on an incremental run only the indicators with
--- rows loaded since the last build are recomputed, over their whole history (the
--- previous-period columns need it), and only their months from the earliest one
--- that changed are kept and replace the existing rows (delete+insert on the key).
+-- rows loaded since the last build are recomputed, from the earliest month that
+-- changed (a restated month and the months after it), and replace the existing
+-- rows (delete+insert on the key). The previous-period columns of the first
+-- recomputed month look back to anchor rows already stored in this table, so an
+-- indicator's older history is not read again.
 
 with
 
@@ -42,9 +44,42 @@ indicator_values as (
             on
                 all_indicator_values.organisation_code = changed_from.organisation_code
                 and all_indicator_values.indicator_code = changed_from.indicator_code
+                and all_indicator_values.period_month >= changed_from.first_changed_month
     {% endif %}
 
 ),
+
+{% if is_incremental() %}
+
+anchors as (
+
+    -- The stored rows the recomputed months look back to: each changed indicator's
+    -- last period with a figure before its first changed month, and its last such
+    -- period with a RAG (the previous-RAG column skips periods without one).
+    select
+        stored.organisation_code,
+        stored.indicator_code,
+        stored.period_month,
+        stored.value,
+        stored.rag_status,
+        true as is_anchor
+
+    from {{ this }} as stored
+    inner join changed_from
+        on
+            stored.organisation_code = changed_from.organisation_code
+            and stored.indicator_code = changed_from.indicator_code
+            and stored.period_month < changed_from.first_changed_month
+    where stored.value is not null
+    window by_indicator as (partition by stored.organisation_code, stored.indicator_code)
+    qualify
+        stored.period_month = max(stored.period_month) over by_indicator
+        or stored.period_month
+        = max(case when stored.rag_status is not null then stored.period_month end) over by_indicator
+
+),
+
+{% endif %}
 
 indicators as (
 
@@ -122,6 +157,20 @@ rated as (
 
 ),
 
+rated_and_anchors as (
+
+    select
+        *,
+        false as is_anchor
+
+    from rated
+    {% if is_incremental() %}
+        union all by name
+        select * from anchors
+    {% endif %}
+
+),
+
 with_previous as (
 
     select
@@ -132,7 +181,7 @@ with_previous as (
         lag(case when value is not null then rag_status end ignore nulls) over by_period
             as previous_rag_status
 
-    from rated
+    from rated_and_anchors
     window by_period as (partition by organisation_code, indicator_code order by period_month)
 
 ),
@@ -192,18 +241,7 @@ final as (
         last_loaded_at
 
     from with_previous
-    {% if is_incremental() %}
-        where
-            exists (
-                select 1
-                from changed_from
-                where
-                    changed_from.organisation_code = with_previous.organisation_code
-                    and changed_from.indicator_code = with_previous.indicator_code
-                    and with_previous.period_month >= changed_from.first_changed_month
-            )
-    {% endif %}
-
+    where not is_anchor
 )
 
 select * from final
