@@ -7,8 +7,9 @@ file declares. A file with any problem is refused whole: nothing is loaded, the
 file moves to the quarantine folder beside a rejects report (CSV and text) that
 names file, sheet, row, column, value and reason. A file whose content is
 already loaded is skipped. Checked files are written in batches, each batch in
-one transaction, so a failure never leaves part of a file loaded. Raw tables are append-only: a restated figure is a
-new row, and the marts choose the latest version.
+one transaction, so a failure never leaves part of a file loaded. Raw tables
+are append-only: a restated figure is a new row, and the marts choose the
+latest version.
 """
 
 from __future__ import annotations
@@ -401,23 +402,6 @@ def _prepare(
     if dry_run:
         return LoadResult(path, contract.name, "valid", rows, sha256, ["dry run: nothing loaded"]), []
     return LoadResult(path, contract.name, "pending", rows, sha256), tables
-
-
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    *,
-    is_sample: bool = False,
-    dry_run: bool = False,
-    quarantine: Path | None = None,
-    settle: float | None = None,
-) -> LoadResult:
-    """Check one file and load it whole, or refuse it whole (quarantined with a rejects report)."""
-    result, tables = _prepare(path, _loaded_hashes(con), is_sample=is_sample, dry_run=dry_run,
-                              quarantine=quarantine, settle=settle)  # fmt: skip
-    if result.status == "pending":
-        _write_batch(con, [result], {result.file: tables}, is_sample)
-    return result
 
 
 def extract_files(paths: Iterable[Path]) -> list[Path]:
