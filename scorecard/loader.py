@@ -254,14 +254,19 @@ def _canonical(contract: ExtractContract, row: Row, ref: v.Reference) -> list[st
 # --------------------------------------------------------------------------- loading
 
 
-def _wait_until_settled(path: Path, seconds: float) -> Problem | None:
-    before = path.stat().st_size
+def _unsettled(files: list[Path], seconds: float) -> dict[Path, Problem]:
+    """Files whose size changes within `seconds` (still being written): one wait for the whole batch."""
+    if seconds <= 0 or not files:
+        return {}
+    before = {f: f.stat().st_size for f in files if f.exists()}
     time.sleep(seconds)
-    after = path.stat().st_size if path.exists() else -1
-    if after != before:
-        return Problem(path.name, None, None, None, None,
-                       f"file is still being written (size changed from {before} to {after} bytes)")  # fmt: skip
-    return None
+    problems = {}
+    for f, size in before.items():
+        after = f.stat().st_size if f.exists() else -1
+        if after != size:
+            reason = f"file is still being written (size changed from {size} to {after} bytes)"
+            problems[f] = Problem(f.name, None, None, None, None, reason)
+    return problems
 
 
 def check_file(path: Path) -> tuple[ExtractContract, list[Table], list[Problem]]:
@@ -375,18 +380,16 @@ def _prepare(
     is_sample: bool,
     dry_run: bool,
     quarantine: Path | None,
-    settle: float | None,
+    unsettled: Problem | None,
 ) -> tuple[LoadResult, list[Table]]:
     """Check one file; the result is 'rejected', 'skipped', 'valid' (dry run) or 'pending' (to be written)."""
     path = Path(path)
-    settle = settle_seconds() if settle is None else settle
     folder = quarantine or quarantine_dir()
     try:
         contract = contract_for(path)
     except ExtractError as exc:
         report = _quarantine(path, exc.problems, folder, move=not dry_run and not is_sample)
         return LoadResult(path, "unknown", "rejected", problems=exc.problems, report=report), []
-    unsettled = _wait_until_settled(path, settle) if settle > 0 else None
     if unsettled:
         # Not moved: whoever is writing it still has it open. It is checked again when it settles.
         report = write_rejects_report(path, [unsettled], folder)
@@ -439,6 +442,7 @@ def load_paths(
     database = Path(database or warehouse_path())
     database.parent.mkdir(parents=True, exist_ok=True)
     files = extract_files(paths)
+    unsettled = _unsettled(files, settle_seconds() if settle is None else settle)
     results: list[LoadResult] = []
     with duckdb.connect(str(database)) as con:
         ensure_raw_tables(con)
@@ -450,7 +454,7 @@ def load_paths(
             if progress:
                 progress(i, len(files), f)
             result, tables = _prepare(f, loaded, is_sample=is_sample, dry_run=dry_run, quarantine=quarantine,
-                                      settle=settle)  # fmt: skip
+                                      unsettled=unsettled.get(f))  # fmt: skip
             results.append(result)
             if result.status == "pending":
                 loaded[result.extract].add(result.sha256)  # the same content twice in one call loads once

@@ -434,6 +434,36 @@ def test_many_files_load_in_one_batch_and_a_refused_file_among_them_changes_noth
     assert after["budget_outturn"] == before["budget_outturn"]
 
 
+def test_a_batch_of_files_waits_to_settle_once_and_a_file_still_growing_is_refused_alone(loaded, tmp_path, monkeypatch):
+    """The settle wait is paid once per load, not once per file: a month at national size is 612 files."""
+    from scorecard import loader
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    files = [csv_file(landing, f"workforce_SD004_2018-{m:02d}.csv", WF, [f"SD004,{mon}-18,headcount,12{m},{mon}-18,"])
+             for m, mon in [(2, "Feb"), (3, "Mar"), (4, "Apr")]]  # fmt: skip
+    growing = files[1]
+    sleeps = []
+
+    def sleep_while_one_file_grows(seconds):
+        sleeps.append(seconds)
+        with growing.open("a") as fh:
+            fh.write("SD004,Mar-18,fte,100,Mar-18,\n")
+
+    monkeypatch.setattr(loader.time, "sleep", sleep_while_one_file_grows)
+    before = table_state(loaded)
+    results = load_paths(files, loaded, quarantine=tmp_path / "q", settle=0.5, raise_on_reject=False)
+    assert sleeps == [0.5]
+    assert [(r.file.name, r.status) for r in results] == [
+        ("workforce_SD004_2018-02.csv", "loaded"),
+        ("workforce_SD004_2018-03.csv", "rejected"),
+        ("workforce_SD004_2018-04.csv", "loaded"),
+    ]
+    assert "still being written" in results[1].problems[0].reason
+    assert growing.exists()
+    assert table_state(loaded)["workforce"][0] == before["workforce"][0] + 2
+
+
 def _counting(calls: list[str]):
     from scorecard import loader
 
