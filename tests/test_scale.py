@@ -79,7 +79,9 @@ def test_incremental_build_equals_full_refresh(synth, tmp_path):
         before = con.execute("select count(*), max(period_month) from marts.fct_indicator_period").fetchone()
     assert str(before[1]) == "2026-02-01"
 
-    assert all(r.status == "loaded" for r in load_paths(new_month, database, is_sample=False, settle=0))
+    # With the new month, S001 sends February's budget report again: a line's forecast changed, a line dropped.
+    resent = _resend_budget_report(synth.out / "landing" / "history" / "budget_outturn_S001_2026-02.csv", tmp_path)
+    assert all(r.status == "loaded" for r in load_paths([*new_month, resent], database, is_sample=False, settle=0))
     incremental = run_dbt(["build"], database, tmp_path / "incremental", env)
     assert incremental.returncode == 0, incremental.stdout[-4000:]
 
@@ -92,11 +94,18 @@ def test_incremental_build_equals_full_refresh(synth, tmp_path):
         for mart in MARTS:
             assert _table(inc, mart) == _table(ful, mart), mart
         count, latest = inc.execute("select count(*), max(period_month) from marts.fct_indicator_period").fetchone()
+        february = inc.execute(
+            "select service_code, forecast_outturn, variance, lines_in_rollup from marts.fct_budget_outturn "
+            "where organisation_code = 'S001' and report_month = date '2026-02-01' "
+            "and service_code in ('LAC', 'MGT', 'DIR') order by all"
+        ).fetchall()
         restated = inc.execute(
             "select indicator_code, organisation_code, value, first_reported_value, previous_value "
             "from marts.fct_indicator_period where version_count = 2 order by all"
         ).fetchall()
     assert str(latest) == "2026-03-01"
+    # The resent report replaced February's rows whole: LAC's new forecast, MGT gone, 9 lines in the total.
+    assert february == [("DIR", 36_548, -75, 9), ("LAC", 15_700, 193, 1)]
     # The new month adds one row per council x indicator that reported it (180, less 3 missing).
     assert count - before[0] == 177
     # Every restatement in the new month's files is the figure now shown, with the first figure kept.
@@ -112,3 +121,21 @@ def test_incremental_build_equals_full_refresh(synth, tmp_path):
             float(row["value"].rstrip("%")), abs=0.05
         )
     assert all(first != value for _c, _o, value, first, _p in restated)
+
+
+def _resend_budget_report(path, tmp_path):
+    """A council's report for a month sent again: LAC's forecast revised, the MGT line dropped."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["forecast_outturn"] for r in rows if r["service_code"] == "LAC"] == ["15608"]
+    kept = [r for r in rows if r["service_code"] != "MGT"]
+    for r in kept:
+        if r["service_code"] == "LAC":
+            r.update(forecast_outturn="15700", variance="193", movement="50", notes="Revised forecast")
+    out = tmp_path / "resent" / path.name
+    out.parent.mkdir()
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    return out

@@ -35,6 +35,7 @@ lines as (
         budget.printed_net_budget as net_budget,
         budget.printed_forecast_outturn as forecast_outturn,
         budget.printed_previous_variance,
+        budget.loaded_at,
         coalesce(
             budget.printed_forecast_outturn - budget.printed_net_budget, budget.printed_variance
         ) as variance
@@ -78,7 +79,8 @@ final as (
         sum(lines_with_previous.net_budget) as net_budget,
         sum(lines_with_previous.forecast_outturn) as forecast_outturn,
         sum(lines_with_previous.variance) as variance,
-        sum(lines_with_previous.previous_variance) as previous_variance
+        sum(lines_with_previous.previous_variance) as previous_variance,
+        max(lines_with_previous.loaded_at) as last_loaded_at
 
     from lines_with_previous
     inner join service_ancestors

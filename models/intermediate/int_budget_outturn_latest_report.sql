@@ -31,6 +31,8 @@ latest_file as (
         is_sample
 
     from budget
+    -- the staging table is incremental: the sample switch applies again here
+    where {{ sample_rows_filter('is_sample') }}
     qualify {{ is_latest_file(['organisation_code', 'report_month']) }}
 
 ),

@@ -2,10 +2,15 @@
 -- directorate total) x report month, in £000. Subtotals and totals are
 -- computed from the lines through the service hierarchy and reconciled
 -- against the figures the report printed.
+--
+-- Incremental (dbt_project.yml): on an incremental run only the councils with a
+-- report loaded since the last build are recomputed, from the earliest report
+-- month loaded (a resent month and the months after it, whose previous variance
+-- may fall back to it), and all rows of those months are replaced.
 
 with
 
-rolled_up as (
+all_rolled_up as (
 
     select * from {{ ref('int_budget_lines_rolled_up') }}
 
@@ -14,6 +19,34 @@ rolled_up as (
 printed as (
 
     select * from {{ ref('int_budget_outturn_latest_report') }}
+
+),
+
+{% if is_incremental() %}
+changed_from as (
+
+    select
+        organisation_code,
+        min(report_month) as first_changed_month
+
+    from printed
+    where loaded_at > (select coalesce(max(last_loaded_at), timestamp '1900-01-01') from {{ this }})
+    group by organisation_code
+
+),
+{% endif %}
+
+rolled_up as (
+
+    select all_rolled_up.*
+
+    from all_rolled_up
+    {% if is_incremental() %}
+        inner join changed_from
+            on
+                all_rolled_up.organisation_code = changed_from.organisation_code
+                and all_rolled_up.report_month >= changed_from.first_changed_month
+    {% endif %}
 
 ),
 
@@ -46,7 +79,8 @@ combined as (
         printed.printed_previous_variance,
         printed.printed_movement,
         rolled_up.lines_in_rollup * {{ var('budget_rounding_tolerance_per_line') }}
-            as reconciliation_tolerance
+            as reconciliation_tolerance,
+        rolled_up.last_loaded_at
 
     from rolled_up
     inner join hierarchy
@@ -107,7 +141,8 @@ final as (
         and coalesce(abs(variance - printed_variance) <= reconciliation_tolerance, true)
         and coalesce(abs(previous_variance - printed_previous_variance) <= reconciliation_tolerance, true)
         and coalesce(abs(movement - printed_movement) <= reconciliation_tolerance, true)
-            as is_reconciled
+            as is_reconciled,
+        last_loaded_at
 
     from measured
 

@@ -1,9 +1,23 @@
+-- Budget outturn lines as loaded, renamed and parsed (money in £000).
+-- Incremental (dbt_project.yml): only rows loaded since the last build are
+-- parsed and appended.
+
 with
 
 source as (
 
     select * from {{ source('extracts', 'budget_outturn') }}
     where {{ sample_rows_filter() }}
+
+),
+
+new_rows as (
+
+    select * from source
+    {% if is_incremental() %}
+        -- raw is append-only: parse only rows loaded since the last build
+        where _loaded_at > (select coalesce(max(loaded_at), timestamp '1900-01-01') from {{ this }})
+    {% endif %}
 
 ),
 
@@ -23,7 +37,7 @@ final as (
         nullif(trim(notes), '') as notes,
         {{ extract_metadata_columns() }}
 
-    from source
+    from new_rows
 
 )
 
