@@ -24,7 +24,7 @@ changed_keys as (
         period_month
 
     from all_indicator_values
-    where loaded_at > (select coalesce(max(last_loaded_at), timestamp '1900-01-01') from {{ this }})
+    where {{ loaded_since_last_build('loaded_at') }}
 
 ),
 

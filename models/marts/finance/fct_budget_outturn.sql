@@ -30,7 +30,7 @@ changed_from as (
         min(report_month) as first_changed_month
 
     from printed
-    where loaded_at > (select coalesce(max(last_loaded_at), timestamp '1900-01-01') from {{ this }})
+    where {{ loaded_since_last_build('loaded_at') }}
     group by organisation_code
 
 ),

@@ -27,7 +27,7 @@ changed_from as (
         min(period_month) as first_changed_month
 
     from all_indicator_values
-    where last_loaded_at > (select coalesce(max(last_loaded_at), timestamp '1900-01-01') from {{ this }})
+    where {{ loaded_since_last_build('last_loaded_at') }}
     group by organisation_code, indicator_code
 
 ),

@@ -16,7 +16,7 @@ new_rows as (
     select * from source
     {% if is_incremental() %}
         -- raw is append-only: parse only rows loaded since the last build
-        where _loaded_at > (select coalesce(max(loaded_at), timestamp '1900-01-01') from {{ this }})
+        where {{ loaded_since_last_build('_loaded_at', 'loaded_at') }}
     {% endif %}
 
 ),
