@@ -17,11 +17,42 @@ from dataclasses import dataclass
 #   period     a month (Apr-17, 2017-04), quarter (Q3 2016/17) or financial year (2016/17)
 #   month      a month only
 #   figure     a number as printed (92.6%, (1,234), £1,200) or a placeholder (-, New, c ...)
-#   money      £000 as printed; placeholders not allowed beyond blank and -
+#   money      money in the column's unit (£000 for budgets) as printed; £18.2m, £640k, £1.2bn are
+#              converted into it; placeholders not allowed beyond blank and -
 #   score      a whole risk score 1-25
 #   rag        a RAG as printed (Red, A, G ...), checked against the rag_codes seed
 #   polarity   a polarity as printed (SIB, Bigger is better ...), checked against polarity_codes
-KINDS = ("text", "code", "period", "month", "figure", "money", "score", "rag", "polarity")
+#   target     free text that may hold a number (<180, 95.0%, Primary 88%): never refused
+KINDS = ("text", "code", "period", "month", "figure", "money", "score", "rag", "polarity", "target")
+
+# What the loader writes beside each printed column, by kind: what the grammar in
+# scorecard/values.py read from the text, as typed columns named `<column>__<suffix>`.
+# dbt staging renames these and parses nothing, so the build reads exactly what the
+# loader checked. (suffix, type, description)
+PARSED_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "code": (("code", "varchar", "The code as checked: the printed text without surrounding white space."),),
+    "period": (
+        ("month", "date", "First day of the period's last month, as the loader read it."),
+        ("period_type", "varchar", "month, quarter or financial_year."),
+    ),
+    "month": (("month", "date", "First day of the month, as the loader read it."),),
+    "figure": (
+        ("status", "varchar", "reported (a number), blank, or a placeholder status from value_placeholders."),
+        ("number", "decimal(18,4)", "The figure in its unit (percent points for percentages; £000 for money)."),
+        ("decimals", "integer", "Decimal places the figure was printed with, in its unit."),
+        ("numerator", "decimal(18,4)", "Numerator printed in brackets after the figure, e.g. 395 in 32.6% (395/1221)."),
+        ("denominator", "decimal(18,4)", "Denominator printed in brackets after the figure."),
+        ("qualifier", "varchar", "What is printed beside the number: (6m+), *Q4 only, a footnote marker."),
+    ),
+    "money": (
+        ("status", "varchar", "reported (a number), blank, or not_available (a dash)."),
+        ("number", "decimal(18,4)", "The amount in the column's unit (£000): £18.2m is 18,200; (198) is -198."),
+    ),
+    "score": (("number", "integer", "The whole score."),),
+    "rag": (("key", "varchar", "The printed RAG lower-cased and trimmed: the key of the rag_codes seed."),),
+    "polarity": (("key", "varchar", "The printed polarity lower-cased and trimmed: a key of polarity_codes."),),
+    "target": (("number", "decimal(18,4)", "The number in the printed target (<180 is 180), if it holds one."),),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +66,10 @@ class Column:
     # Inclusive bounds for numbers (figures are also checked against the indicator's unit).
     min_value: float | None = None
     max_value: float | None = None
+    # For kind == "money": the unit (seeds/reference/units.csv) the figures are in.
+    unit: str | None = None
+    # Months must fall in the calendar the marts cover (dim_period); False for dates such as a risk's opening.
+    in_calendar: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +83,15 @@ class ExtractContract:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def parsed_columns(self) -> list[tuple[str, str, str]]:
+        """(name, type, description) of the typed columns the loader writes: `<column>__<suffix>`."""
+        return [
+            (f"{col.name}__{suffix}", dtype, description)
+            for col in self.columns
+            for suffix, dtype, description in PARSED_COLUMNS.get(col.kind, ())
+        ]
 
 
 ORG = Column(
@@ -86,7 +130,7 @@ CONTRACTS: dict[str, ExtractContract] = {
                     "Polarity printed on the indicator's row (SIB, BIB ...).",
                     kind="polarity",
                 ),
-                Column("target_as_printed", "Target printed on the indicator's row."),
+                Column("target_as_printed", "Target printed on the indicator's row.", kind="target"),
                 Column("rag_methodology_as_printed", "RAG methodology text printed on the row."),
                 Column("reported_in", "Month of the pack that printed the figure (Jan-18).", True, "month"),
                 NOTES,
@@ -122,12 +166,26 @@ CONTRACTS: dict[str, ExtractContract] = {
                 Column("report_month", "Month of the budget monitoring report (Mar-17).", True, "month"),
                 Column("service_code", "Service code from the service_hierarchy seed.", True, "code", "services"),
                 Column("service_name", "Service name as printed."),
-                Column("gross_budget", "Gross budget, £000, negatives in brackets.", kind="money"),
-                Column("net_budget", "Net budget, £000.", kind="money"),
-                Column("forecast_outturn", "Forecast (projected) outturn, £000.", kind="money"),
-                Column("variance", "Projected over / (under) spend as printed, £000.", kind="money"),
-                Column("previous_variance", "Variance at the previous report as printed, £000.", kind="money"),
-                Column("movement", "Movement in variance, adverse / (favourable), as printed.", kind="money"),
+                Column(
+                    "gross_budget", "Gross budget, £000, negatives in brackets.", kind="money", unit="gbp_thousands"
+                ),
+                Column("net_budget", "Net budget, £000.", kind="money", unit="gbp_thousands"),
+                Column("forecast_outturn", "Forecast (projected) outturn, £000.", kind="money", unit="gbp_thousands"),
+                Column(
+                    "variance", "Projected over / (under) spend as printed, £000.", kind="money", unit="gbp_thousands"
+                ),
+                Column(
+                    "previous_variance",
+                    "Variance at the previous report as printed, £000.",
+                    kind="money",
+                    unit="gbp_thousands",
+                ),
+                Column(
+                    "movement",
+                    "Movement in variance, adverse / (favourable), as printed.",
+                    kind="money",
+                    unit="gbp_thousands",
+                ),
                 NOTES,
             ),
             grain=("organisation_code", "report_month", "service_code"),
@@ -146,7 +204,7 @@ CONTRACTS: dict[str, ExtractContract] = {
                 Column("score_after_controls", "Likelihood x impact after controls, 1-25.", kind="score"),
                 Column("controls", "Existing controls in place."),
                 Column("owner_role", "Owning role (a job title, never a person's name)."),
-                Column("date_opened", "Month the risk was opened (Jul-14).", kind="month"),
+                Column("date_opened", "Month the risk was opened (Jul-14).", kind="month", in_calendar=False),
                 NOTES,
             ),
             grain=("organisation_code", "reported_in", "risk_reference"),
@@ -174,6 +232,7 @@ CONTRACTS: dict[str, ExtractContract] = {
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_source_file", "varchar"),
     ("_file_sha256", "varchar"),
+    ("_content_sha256", "varchar"),
     ("_sheet", "varchar"),
     ("_row_number", "integer"),
     ("_loaded_at", "timestamp"),
@@ -223,9 +282,21 @@ WIDE_HEADER_ALIASES: dict[str, dict[str, str]] = {
 WIDE_TARGET_PREFIX = "target"
 
 
+# Retracted loads: `scorecard retract` appends a row; builds leave the file's rows out.
+RETRACTIONS_TABLE = "retractions"
+RETRACTION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("file_sha256", "varchar", "SHA-256 of the retracted file (its rows keep this in _file_sha256)."),
+    ("source_file", "varchar", "Name of the retracted file."),
+    ("extract", "varchar", "Extract type of the file."),
+    ("row_count", "integer", "Raw rows the retraction leaves out."),
+    ("reason", "varchar", "Why the load was retracted, as given to `scorecard retract --reason`."),
+    ("retracted_at", "timestamp", "When (UTC)."),
+)
+
 METADATA_DESCRIPTIONS = {
     "_source_file": "Name of the file the row was loaded from.",
     "_file_sha256": "SHA-256 of the file.",
+    "_content_sha256": "SHA-256 of the rows the file holds (the same figures saved again have the same value).",
     "_sheet": "Worksheet of an Excel file (blank for CSV).",
     "_row_number": "Row number in the file or sheet (the header's row counts).",
     "_loaded_at": "When the row was loaded (UTC).",
@@ -243,6 +314,7 @@ def sources_yaml() -> str:
             {"name": col.name, "description": col.description + (" Required." if col.required else "")}
             for col in c.columns
         ]
+        columns += [{"name": name, "description": f"Read by the loader: {desc}"} for name, _, desc in c.parsed_columns]
         columns += [{"name": name, "description": METADATA_DESCRIPTIONS[name]} for name, _ in METADATA_COLUMNS]
         tables.append(
             {
@@ -252,6 +324,14 @@ def sources_yaml() -> str:
                 "columns": columns,
             }
         )
+    tables.append(
+        {
+            "name": RETRACTIONS_TABLE,
+            "description": "Loads withdrawn by `scorecard retract`: their rows stay in raw (history is never "
+            "deleted) and every build leaves them out. Append-only.",
+            "columns": [{"name": name, "description": desc} for name, _, desc in RETRACTION_COLUMNS],
+        }
+    )
     doc = {
         "version": 2,
         "sources": [

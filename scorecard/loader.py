@@ -14,22 +14,43 @@ latest version.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import hashlib
 import shutil
+import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from scorecard import values as v
-from scorecard.contracts import CONTRACTS, METADATA_COLUMNS, ExtractContract
+from scorecard.contracts import (
+    CONTRACTS,
+    METADATA_COLUMNS,
+    RETRACTION_COLUMNS,
+    RETRACTIONS_TABLE,
+    Column,
+    ExtractContract,
+)
+from scorecard.personal_data import find_personal_data, personal_name, purge_expired, restrict_to_owner, retention_days
 from scorecard.readers import FileProblem, Row, Table, find_tables, read_grids
-from scorecard.settings import SAMPLE_DATA_DIR, quarantine_dir, raw_schema, settle_seconds, warehouse_path
+from scorecard.settings import (
+    SAMPLE_DATA_DIR,
+    landing_dir,
+    lock_wait_seconds,
+    quarantine_dir,
+    raw_schema,
+    settle_seconds,
+    warehouse_path,
+)
 
 EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 # Checked files are written in batches of about this many rows, one transaction per batch.
@@ -72,25 +93,88 @@ class ExtractError(ValueError):
 class LoadResult:
     file: Path
     extract: str
-    status: str  # 'loaded', 'skipped', 'valid' (dry run) or 'rejected' ('pending' while its batch is written)
+    # 'loaded', 'skipped', 'valid' (dry run), 'rejected', 'missing' (no such path) or 'ignored' (not an extract
+    # file, a subfolder, a link leading out); 'pending' while its batch is written
+    status: str
     rows: int = 0
     sha256: str = ""
     messages: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     report: Path | None = None
+    content_sha256: str = ""
 
 
 # --------------------------------------------------------------------------- schema
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> None:
-    """Create the raw schema and one table per extract contract if missing."""
+    """Create the raw schema, one table per extract contract and the retractions table if missing.
+
+    A raw table from before the loader wrote typed columns gets them added and
+    filled from its text by the same grammar (a value the grammar now refuses is
+    kept with status 'unparseable', which fails the build: retract that file).
+    """
     schema = schema or raw_schema()
     con.execute(f'create schema if not exists "{schema}"')
     for contract in CONTRACTS.values():
-        cols = [f'"{name}" varchar' for name in contract.column_names]
-        cols += [f'"{name}" {dtype}' for name, dtype in METADATA_COLUMNS]
-        con.execute(f'create table if not exists "{schema}"."{contract.table}" ({", ".join(cols)})')
+        columns = _raw_columns(contract)
+        cols = ", ".join(f'"{name}" {dtype}' for name, dtype in columns)
+        con.execute(f'create table if not exists "{schema}"."{contract.table}" ({cols})')
+        existing = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, contract.table]).fetchall()}  # fmt: skip
+        missing = [(name, dtype) for name, dtype in columns if name not in existing]
+        if missing:
+            for name, dtype in missing:
+                con.execute(f'alter table "{schema}"."{contract.table}" add column "{name}" {dtype}')
+            _backfill(con, schema, contract)
+    cols = ", ".join(f'"{name}" {dtype}' for name, dtype, _ in RETRACTION_COLUMNS)
+    con.execute(f'create table if not exists "{schema}"."{RETRACTIONS_TABLE}" ({cols})')
+
+
+def _backfill(con, schema: str, contract: ExtractContract) -> None:
+    """Fill the typed columns and content hashes of rows loaded before they existed, from their text."""
+    names = contract.column_names
+    quoted = ", ".join(f'"{n}"' for n in names)
+    rows = con.execute(f'select rowid, _file_sha256, {quoted} from "{schema}"."{contract.table}"').fetchall()
+    if not rows:
+        return
+    ref = v.Reference.load()
+    by_file: dict[str, list[tuple]] = {}
+    for _, sha, *texts in rows:
+        by_file.setdefault(sha, []).append(tuple(t or "" for t in texts))
+    content = {sha: hashlib.sha256(repr((contract.name, sorted(r))).encode()).hexdigest() for sha, r in by_file.items()}
+    parsed_cols = [name for name, _, _ in contract.parsed_columns]
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "backfill.csv"
+        with staging.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
+            for rowid, sha, *texts in rows:
+                vals = dict(zip(names, (t or "" for t in texts), strict=True))
+                typed: list = []
+                for col in contract.columns:
+                    width = len([1 for n in parsed_cols if n.startswith(col.name + "__")])
+                    try:
+                        typed += read_value(contract, col, vals[col.name], vals, ref)
+                    except v.Unreadable:
+                        typed += (
+                            ["unparseable", *[None] * (width - 1)]
+                            if col.kind in ("figure", "money")
+                            else ([None] * width)
+                        )
+                writer.writerow([rowid, content[sha], *map(_sql_text, typed)])
+        types = dict((n, d) for n, d, _ in contract.parsed_columns)
+        columns = ["rid", "content", *parsed_cols]
+        spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
+        sets = ", ".join([f'"_content_sha256" = b.content'] + [
+            f'"{c}" = cast(nullif(b."{c}", \'\') as {types[c]})' if types[c] != "varchar" else f'"{c}" = nullif(b."{c}", \'\')'
+            for c in parsed_cols])  # fmt: skip
+        con.execute(
+            f'update "{schema}"."{contract.table}" as t set {sets} from read_csv(?, header = false, all_varchar = true, '
+            f"auto_detect = false, quote = '\"', escape = '\"', columns = {{{spec}}}) as b "
+            "where t.rowid = cast(b.rid as bigint)",
+            [str(staging)],
+        )
 
 
 def contract_for(path: Path) -> ExtractContract:
@@ -106,14 +190,104 @@ def contract_for(path: Path) -> ExtractContract:
 
 # --------------------------------------------------------------------------- checks
 
+_SEED_OF = {
+    "organisations": "organisations",
+    "indicators": "indicators",
+    "workforce_measures": "workforce_measures",
+    "services": "service_hierarchy",
+}
 
-def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> list[Problem]:
+
+def _unit_of(contract: ExtractContract, col: Column, vals: dict[str, str], ref: v.Reference) -> v.Unit | None:
+    """The unit a figure is in: the column's own (money), or its indicator's or staffing measure's."""
+    if col.unit:
+        name = col.unit
+    elif contract.name == "indicator_values":
+        name = ref.indicator_units.get(vals.get("indicator_code", "").strip())
+    elif contract.name == "workforce":
+        name = ref.measure_units.get(vals.get("measure_code", "").strip())
+    else:
+        return None
+    return ref.units.get(name) if name else None
+
+
+def _in_bounds(fig: v.Figure, unit: v.Unit | None, col: Column) -> None:
+    """Refuse a number its unit or column cannot hold (seeds/reference/units.csv; the contract's minimum)."""
+    number = fig.number
+    if unit is not None:
+        low, high = unit.min_value, unit.max_value
+        if low is not None and high is not None and not low <= number <= high:
+            raise v.Unreadable(f"{unit.name} outside {low:f}-{high:f}".replace(".0000", ""))
+        if low is not None and number < low:
+            raise v.Unreadable(
+                f"negative value for a {unit.name} measure" if low == 0 else f"below {low} ({unit.name})"
+            )
+        if high is not None and number > high:
+            raise v.Unreadable(f"above {high} ({unit.name})")
+        if unit.whole_number and number != number.to_integral_value():
+            raise v.Unreadable(f"a {unit.name} must be a whole number")
+    if col.min_value is not None and number < col.min_value:
+        raise v.Unreadable(f"below the minimum {col.min_value:g}")
+    if fig.numerator is not None and fig.denominator is not None and fig.numerator > fig.denominator:
+        raise v.Unreadable("numerator above denominator")
+
+
+def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str, str], ref: v.Reference) -> list:
+    """What the grammar reads from one printed value: the typed values for `col`'s parsed columns.
+
+    Raises Unreadable with the reason when the value is refused. This is the only
+    place a printed value becomes a typed one: the loader's checks and the raw
+    columns staging reads both come from it.
+    """
+    stripped = text.strip()
+    kind = col.kind
+    if kind == "code":
+        return [stripped or None]
+    if kind in ("rag", "polarity"):
+        return [stripped.lower() or None]
+    if kind == "target":
+        return [v.parse_target(stripped)]
+    if kind in ("period", "month"):
+        if not stripped:
+            return [None, None] if kind == "period" else [None]
+        month, period_type = v.read_period(stripped) if kind == "period" else (v.read_month(stripped), "month")
+        if col.in_calendar:
+            v.in_calendar(month)
+        elif not date(1900, 1, 1) <= month <= v.calendar_range()[1]:
+            raise v.Unreadable(f"{v.month_label(month)} is not a plausible month")
+        return [month, period_type] if kind == "period" else [month]
+    if kind in ("figure", "money", "score"):
+        if v.is_excel_error(stripped):
+            raise v.Unreadable("Excel error value")
+        unit = _unit_of(contract, col, vals, ref)
+        fig = v.parse_figure(stripped, ref.placeholders, unit)
+        if fig.status == "unparseable":
+            raise v.Unreadable(fig.reason if kind == "figure" else f"not a number: {fig.reason}")
+        if kind in ("money", "score") and fig.status not in ("reported", "blank", "not_available"):
+            raise v.Unreadable("not a number")
+        if fig.number is not None:
+            if kind == "score" and (fig.number != int(fig.number) or not 1 <= fig.number <= 25):
+                raise v.Unreadable("risk score must be a whole number from 1 to 25")
+            _in_bounds(fig, unit, col)
+        if kind == "score":
+            return [int(fig.number) if fig.number is not None else None]
+        if kind == "money":
+            return [fig.status, fig.number]
+        return [fig.status, fig.number, fig.decimals, fig.numerator, fig.denominator,
+                fig.qualifier if fig.number is not None else None]  # fmt: skip
+    return []
+
+
+def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> tuple[list[Problem], list[list]]:
+    """Every problem in the file's rows, and (when there are none) each row's typed values in table order."""
     problems: list[Problem] = []
+    parsed_rows: list[list] = []
     ref = v.Reference.load()
     codes = ref.codes
     rags, polarities = ref.rag_codes, ref.polarity_codes
     declared_month = v.file_month(path)
     declared_column = "report_month" if contract.name == "budget_outturn" else "reported_in"
+    free_text = [c.name for c in contract.columns if c.kind in ("text", "target")]
     report_months: set = set()
     seen_keys: dict[tuple, int] = {}
 
@@ -124,43 +298,34 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> l
     for table in tables:
         for row in table.rows:
             vals = row.values
+            parsed: list = []
             for col in contract.columns:
                 text = vals.get(col.name, "")
                 stripped = text.strip()
+                if not stripped and col.required:
+                    add(row, col.name, text, "required value is empty")
+                try:
+                    parsed.extend(read_value(contract, col, text, vals, ref))
+                except v.Unreadable as exc:
+                    add(row, col.name, text, exc.reason)
+                    continue
                 if not stripped:
-                    if col.required:
-                        add(row, col.name, text, "required value is empty")
                     continue
                 if col.kind == "code":
                     key = (
                         (vals.get("organisation_code", "").strip(), stripped) if col.lookup == "services" else stripped
                     )
                     if key not in codes[col.lookup]:
-                        where = {
-                            "organisations": "organisations",
-                            "indicators": "indicators",
-                            "workforce_measures": "workforce_measures",
-                            "services": "service_hierarchy",
-                        }
-                        seed = where[col.lookup]
-                        add(row, col.name, text, f"unknown code: not in seeds/reference/{seed}.csv")
-                elif col.kind == "period":
-                    if not v.parse_period(stripped):
-                        add(
-                            row,
-                            col.name,
-                            text,
-                            "not a month (Apr-17, 2017-04), quarter (Q3 2016/17) or year (2016/17)",
-                        )
-                elif col.kind == "month":
-                    if not v.parse_month(stripped):
-                        add(row, col.name, text, "not a month (Apr-17 or 2017-04)")
-                elif col.kind in ("figure", "money", "score"):
-                    _check_number(row, col, stripped, vals, ref, contract, add)
+                        add(row, col.name, text, f"unknown code: not in seeds/reference/{_SEED_OF[col.lookup]}.csv")
                 elif col.kind == "rag" and stripped.lower() not in rags:
                     add(row, col.name, text, "not a RAG status in seeds/reference/rag_codes.csv")
                 elif col.kind == "polarity" and stripped.lower() not in polarities:
                     add(row, col.name, text, "not a polarity in seeds/reference/polarity_codes.csv")
+            for name in free_text:
+                finding = find_personal_data(vals.get(name, ""))
+                if finding:
+                    add(row, name, "(withheld)", f"personal data in free text: {finding}")
+            parsed_rows.append(parsed)
             declared = v.parse_month(vals.get(declared_column, ""))
             if declared:
                 report_months.add(declared)
@@ -187,7 +352,7 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> l
         months = ", ".join(sorted(v.month_label(m) for m in report_months))
         problems.append(Problem(path.name, None, None, declared_column, months,
                                 "a file holds one report: every row must have the same month"))  # fmt: skip
-    return problems
+    return problems, parsed_rows
 
 
 def _normal_key(column: str, text: str):
@@ -197,61 +362,56 @@ def _normal_key(column: str, text: str):
     return text
 
 
-def _check_number(row, col, text, vals, ref: v.Reference, contract, add) -> None:
-    if v.is_excel_error(text):
-        add(row, col.name, text, "Excel error value")
-        return
-    fig = v.parse_figure(text, ref.placeholders)
-    if col.kind in ("money", "score") and fig.status not in ("reported", "blank", "not_available"):
-        add(row, col.name, text, "not a number")
-        return
-    if fig.status == "unparseable":
-        add(
-            row,
-            col.name,
-            text,
-            "not a number or a known placeholder (seeds/reference/value_placeholders.csv)",
-        )
-        return
-    if fig.number is None:
-        return
-    if col.kind == "score":
-        if fig.number != int(fig.number) or not 1 <= fig.number <= 25:
-            add(row, col.name, text, "risk score must be a whole number from 1 to 25")
-        return
-    unit = None
-    if contract.name == "indicator_values":
-        unit = ref.indicator_units.get(vals.get("indicator_code", "").strip())
-    elif contract.name == "workforce":
-        unit = ref.measure_units.get(vals.get("measure_code", "").strip())
-    if unit == "percentage":
-        percent = v.parse_figure(v.normalise_percentage(text, ref.placeholders), ref.placeholders).number
-        if not 0 <= percent <= 100:
-            add(row, col.name, text, "percentage outside 0-100")
-    elif unit in ("count", "fte", "days", "average", "gbp_thousands") and fig.number < 0:
-        add(row, col.name, text, f"negative value for a {unit} measure")
-    elif col.min_value is not None and fig.number < col.min_value:
-        add(row, col.name, text, f"below the minimum {col.min_value:g}")
-    if unit == "count" and fig.number != int(fig.number):
-        add(row, col.name, text, "a count must be a whole number")
-    if fig.numerator is not None and fig.denominator is not None and fig.numerator > fig.denominator:
-        add(row, col.name, text, "numerator above denominator")
-
-
 def _canonical(contract: ExtractContract, row: Row, ref: v.Reference) -> list[str]:
     """Row values in contract order; percentages written without % become `92.6%`."""
     vals = row.values
     if contract.name in ("indicator_values", "workforce") and vals.get("value", "").strip():
-        if contract.name == "indicator_values":
-            unit = ref.indicator_units.get(vals["indicator_code"].strip())
-        else:
-            unit = ref.measure_units.get(vals["measure_code"].strip())
-        if unit == "percentage":
+        unit = _unit_of(contract, contract.columns[contract.column_names.index("value")], vals, ref)
+        if unit is not None and unit.name == "percentage":
             vals = {**vals, "value": v.normalise_percentage(vals["value"], ref.placeholders)}
     return [vals.get(c, "") for c in contract.column_names]
 
 
+def _content_sha256(contract: ExtractContract, tables: list[Table], ref: v.Reference) -> str:
+    """A hash of the figures a file holds, whatever its bytes: line endings, a BOM or a re-saved workbook
+    leave it unchanged; a changed figure changes it."""
+    rows = sorted(tuple(_canonical(contract, row, ref)) for table in tables for row in table.rows)
+    return hashlib.sha256(repr((contract.name, rows)).encode()).hexdigest()
+
+
 # --------------------------------------------------------------------------- loading
+
+
+class LoadError(RuntimeError):
+    """A load that could not run or write at all (warehouse busy, disk full): one line, nothing changed."""
+
+
+def connect_for_writing(database: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the working warehouse for writing; wait while another process (a build) holds it, then refuse.
+
+    DuckDB allows one writing process. A build or another load holding the file
+    is waited for up to `wait` seconds (SCORECARD_LOCK_WAIT_SECONDS), then the
+    call ends with a LoadError saying so; nothing is written.
+    """
+    wait = lock_wait_seconds() if wait is None else wait
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(database))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise LoadError(f"{database}: cannot open the warehouse: {str(exc).splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                raise LoadError(
+                    f"{database}: the warehouse is in use by another process (a build is running?); "
+                    "nothing was loaded: try again when it has finished"
+                ) from None
+            if not told:
+                print(f"waiting up to {wait:g} s for the warehouse: another process (a build?) is using it",
+                      file=sys.stderr)  # fmt: skip
+                told = True
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
 
 def _unsettled(files: list[Path], seconds: float) -> dict[Path, Problem]:
@@ -269,54 +429,102 @@ def _unsettled(files: list[Path], seconds: float) -> dict[Path, Problem]:
     return problems
 
 
-def check_file(path: Path) -> tuple[ExtractContract, list[Table], list[Problem]]:
-    """Read and check a file; return its tables and every problem found (empty when loadable)."""
+def check_file(path: Path) -> tuple[ExtractContract, list[Table], list[Problem], list[list]]:
+    """Read and check a file: its tables, every problem found (empty when loadable) and each row's typed values.
+
+    Never raises for a bad file: anything that stops it being read is a problem of that file.
+    """
     contract = contract_for(path)
     try:
         tables = find_tables(read_grids(path), contract)
     except FileProblem as exc:
-        value = None
-        return contract, [], [Problem(path.name, exc.sheet, exc.row, exc.column, value, exc.reason)]
+        return contract, [], [Problem(path.name, exc.sheet, exc.row, exc.column, None, exc.reason)], []
+    except (OSError, UnicodeError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+        reason = f"cannot read file: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return contract, [], [Problem(path.name, None, None, None, None, reason)], []
     if not any(t.rows for t in tables):
         return contract, tables, [Problem(path.name, tables[0].sheet, tables[0].header_row, None, None,
-                                          "file has a header but no rows")]  # fmt: skip
-    return contract, tables, _check_rows(path, contract, tables)
+                                          "file has a header but no rows")], []  # fmt: skip
+    problems, parsed = _check_rows(path, contract, tables)
+    return contract, tables, problems, parsed
+
+
+def _report_name(name: str) -> str:
+    """A rejects report's base name: the file's name, shortened (with a hash) where the name is too long."""
+    if len(name.encode()) <= 200:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f"{name.encode()[:150].decode(errors='ignore')}...{digest}"
+
+
+def _neutralised(value: str) -> str:
+    """A value for a CSV report that a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
 def write_rejects_report(path: Path, problems: list[Problem], folder: Path) -> Path:
     """Write `<file>.rejects.csv` and `<file>.rejects.txt` into `folder`; return the CSV's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    report = folder / f"{path.name}.rejects.csv"
+    base = _report_name(path.name)
+    report = folder / f"{base}.rejects.csv"
     with report.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["file", "sheet", "row", "column", "value", "reason"])
         for p in problems:
-            writer.writerow([p.file, p.sheet or "", p.row or "", p.column or "", p.value or "", p.reason])
+            writer.writerow([_neutralised(str(x)) for x in
+                             (p.file, p.sheet or "", p.row or "", p.column or "", p.value or "", p.reason)])  # fmt: skip
     lines = [
         f"{path.name} was refused: nothing from it was loaded.",
         f"Fix the {len(problems)} problem(s) below and land the corrected file again.",
         "",
         *(f"- {p}" for p in problems),
     ]
-    (folder / f"{path.name}.rejects.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / f"{base}.rejects.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report
+
+
+def _is_personal(problems: list[Problem]) -> bool:
+    return any("personal" in p.reason for p in problems)
 
 
 def _quarantine(path: Path, problems: list[Problem], folder: Path, move: bool) -> Path:
-    report = write_rejects_report(path, problems, folder)
+    """Write the rejects report; move the file beside it when it sits in the landing folder.
+
+    Files refused for personal data are named `<name>.personal.<suffix>`, readable by
+    the owner only, and deleted after the retention period (purge_expired).
+    """
+    personal = _is_personal(problems)
+    named = Path(personal_name(path.name)) if personal else path
+    report = write_rejects_report(named, problems, folder)
+    if personal:
+        for written in (report, report.with_suffix(".txt")):
+            restrict_to_owner(written)
     if move:
-        target = folder / path.name
+        target = folder / named.name
         if target.exists():
-            target = folder / f"{path.stem}.{datetime.now(UTC):%Y%m%dT%H%M%S%f}{path.suffix}"
+            target = folder / f"{named.stem}.{datetime.now(UTC):%Y%m%dT%H%M%S%f}{named.suffix}"
         shutil.move(str(path), target)
+        if personal:
+            restrict_to_owner(target)
     return report
 
 
-def _write_batch(con, batch: list[LoadResult], tables_of: dict[Path, list[Table]], is_sample: bool) -> None:
+def _sql_text(value) -> str:
+    """A typed value as the text the bulk insert casts back (empty is null)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _write_batch(con, batch: list[LoadResult], checked: dict[Path, tuple[list[Table], list[list]]],
+                 is_sample: bool) -> None:  # fmt: skip
     """Insert the rows of checked files in one transaction: one bulk insert per raw table.
 
     Every file in the batch was checked whole first, so the batch either commits
     whole or (on a database error) rolls back whole, and earlier loads are untouched.
+    A failure (a full disk) is a LoadError naming its cause.
     """
     if not batch:
         return
@@ -326,96 +534,195 @@ def _write_batch(con, batch: list[LoadResult], tables_of: dict[Path, list[Table]
     by_contract: dict[str, list[LoadResult]] = {}
     for result in batch:
         by_contract.setdefault(result.extract, []).append(result)
-    with tempfile.TemporaryDirectory() as tmp:
-        con.execute("begin transaction")
-        try:
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            con.execute("begin transaction")
             for name, results in by_contract.items():
                 contract = CONTRACTS[name]
                 staging = Path(tmp) / f"{name}.csv"
                 with staging.open("w", newline="", encoding="utf-8") as fh:
                     writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
                     for result in results:
-                        for table in tables_of[result.file]:
-                            for row in table.rows:
-                                writer.writerow([*_canonical(contract, row, ref), result.file.name, result.sha256,
-                                                 table.sheet or "", row.row_number, loaded_at, is_sample])  # fmt: skip
+                        tables, parsed = checked[result.file]
+                        rows = (row for table in tables for row in table.rows)
+                        sheets = (table.sheet for table in tables for _ in table.rows)
+                        for row, sheet, typed in zip(rows, sheets, parsed, strict=True):
+                            writer.writerow([*_canonical(contract, row, ref), *map(_sql_text, typed),
+                                             result.file.name, result.sha256, result.content_sha256,
+                                             sheet or "", row.row_number, loaded_at, is_sample])  # fmt: skip
                 _insert_csv(con, schema, contract, staging)
             con.execute("commit")
-        except Exception:
+    except (OSError, duckdb.Error) as exc:
+        cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        with contextlib.suppress(duckdb.Error):
             con.execute("rollback")
-            raise
+        hint = " (is the disk full?)" if "space" in cause.lower() or getattr(exc, "errno", None) == errno.ENOSPC else ""
+        raise LoadError(f"could not write to the warehouse: {cause}{hint}; nothing from "
+                        f"{len(batch)} checked file(s) was loaded, and earlier loads are unchanged") from None  # fmt: skip
     for result in batch:
         result.status = "loaded"
 
 
+def _raw_columns(contract: ExtractContract) -> list[tuple[str, str]]:
+    """Every raw column in order: the printed text, what the loader read from it, the load metadata."""
+    return ([(name, "varchar") for name in contract.column_names]
+            + [(name, dtype) for name, dtype, _ in contract.parsed_columns] + list(METADATA_COLUMNS))  # fmt: skip
+
+
 def _insert_csv(con, schema: str, contract: ExtractContract, staging: Path) -> None:
-    columns = contract.column_names + [name for name, _ in METADATA_COLUMNS]
-    names = ", ".join(f'"{c}"' for c in columns)
+    columns = _raw_columns(contract)
+    names = ", ".join(f'"{c}"' for c, _ in columns)
     casts = ", ".join(
-        f"cast(nullif(\"column{i:02d}\", '') as {dtype})" if dtype != "varchar" else f'"column{i:02d}"'
-        for i, dtype in enumerate(["varchar"] * len(contract.column_names) + [d for _, d in METADATA_COLUMNS])
+        f"cast(nullif(\"column{i:03d}\", '') as {dtype})"
+        if dtype != "varchar"
+        else f'"column{i:03d}"'
+        if i < len(contract.column_names)
+        else f"nullif(\"column{i:03d}\", '')"
+        for i, (_, dtype) in enumerate(columns)
     )
     con.execute(
         f'insert into "{schema}"."{contract.table}" ({names}) select {casts} from read_csv(?, header = false, '
         "all_varchar = true, quote = '\"', escape = '\"', delim = ',', strict_mode = true, "
         "null_padding = false, auto_detect = false, "
-        f"columns = {{{', '.join(repr(f'column{i:02d}') + ': ' + repr('VARCHAR') for i in range(len(columns)))}}})",
+        f"columns = {{{', '.join(repr(f'column{i:03d}') + ': ' + repr('VARCHAR') for i in range(len(columns)))}}})",
         [str(staging)],
     )
 
 
-def _loaded_hashes(con) -> dict[str, set[str]]:
-    """The SHA-256 of every file already loaded, per extract (read once per load, not once per file)."""
+@dataclass
+class Loaded:
+    """What the warehouse already holds, per extract: file hashes, content hashes and retracted files."""
+
+    files: dict[str, set[str]]
+    contents: dict[str, dict[str, str]]  # content hash -> a file name holding it
+    retracted: dict[str, tuple[str, str]]  # file hash -> (reason, when)
+
+
+def _loaded(con) -> Loaded:
+    """Read once per load, not once per file."""
     schema = raw_schema()
-    return {
-        name: {sha for (sha,) in con.execute(f'select distinct _file_sha256 from "{schema}"."{c.table}"').fetchall()}
-        for name, c in CONTRACTS.items()
+    retracted = {
+        sha: (reason, str(when))
+        for sha, reason, when in con.execute(
+            f'select file_sha256, reason, retracted_at from "{schema}"."{RETRACTIONS_TABLE}"'
+        ).fetchall()
     }
+    files, contents = {}, {}
+    for name, c in CONTRACTS.items():
+        rows = con.execute(
+            f'select distinct _file_sha256, _content_sha256, _source_file from "{schema}"."{c.table}"'
+        ).fetchall()
+        files[name] = {sha for sha, _, _ in rows}
+        contents[name] = {content: file for sha, content, file in rows if content and sha not in retracted}
+    return Loaded(files, contents, retracted)
+
+
+def _refused(path: Path, extract: str, problems: list[Problem], folder: Path, move: bool, report: bool = True,
+             sha256: str = "") -> LoadResult:  # fmt: skip
+    written = _quarantine(path, problems, folder, move) if report else None
+    return LoadResult(path, extract, "rejected", 0, sha256, problems=problems, report=written)
 
 
 def _prepare(
     path: Path,
-    loaded: dict[str, set[str]],
+    loaded: Loaded,
     *,
     is_sample: bool,
     dry_run: bool,
     quarantine: Path | None,
     unsettled: Problem | None,
-) -> tuple[LoadResult, list[Table]]:
-    """Check one file; the result is 'rejected', 'skipped', 'valid' (dry run) or 'pending' (to be written)."""
+) -> tuple[LoadResult, tuple[list[Table], list[list]]]:
+    """Check one file; the result is 'rejected', 'skipped', 'valid' (dry run) or 'pending' (to be written).
+
+    A dry run writes nothing at all: no rejects report, no move. A file outside the
+    landing folder is read in place and never moved; its rejects report still goes
+    to the quarantine folder.
+    """
     path = Path(path)
     folder = quarantine or quarantine_dir()
+    move = not dry_run and not is_sample and _inside(path, landing_dir())
     try:
         contract = contract_for(path)
     except ExtractError as exc:
-        report = _quarantine(path, exc.problems, folder, move=not dry_run and not is_sample)
-        return LoadResult(path, "unknown", "rejected", problems=exc.problems, report=report), []
+        return _refused(path, "unknown", exc.problems, folder, move, report=not dry_run), ([], [])
     if unsettled:
         # Not moved: whoever is writing it still has it open. It is checked again when it settles.
-        report = write_rejects_report(path, [unsettled], folder)
-        return LoadResult(path, contract.name, "rejected", problems=[unsettled], report=report), []
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-    if sha256 in loaded[contract.name]:
-        return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"]), []
-    contract, tables, problems = check_file(path)
+        report = None if dry_run else write_rejects_report(path, [unsettled], folder)
+        return LoadResult(path, contract.name, "rejected", problems=[unsettled], report=report), ([], [])
+    try:
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        problem = Problem(path.name, None, None, None, None, f"cannot read file: {exc.strerror or exc}")
+        return LoadResult(path, contract.name, "rejected", problems=[problem]), ([], [])
+    if sha256 in loaded.retracted:
+        reason, when = loaded.retracted[sha256]
+        problem = Problem(path.name, None, None, None, None,
+                          f"this file was retracted on {when[:16]} ({reason}): land a corrected file instead")  # fmt: skip
+        return _refused(path, contract.name, [problem], folder, move, not dry_run, sha256), ([], [])
+    if sha256 in loaded.files[contract.name]:
+        return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"]), ([], [])
+    contract, tables, problems, parsed = check_file(path)
     if problems:
-        report = _quarantine(path, problems, folder, move=not dry_run and not is_sample)
-        return LoadResult(path, contract.name, "rejected", 0, sha256, problems=problems, report=report), []
+        return _refused(path, contract.name, problems, folder, move, not dry_run, sha256), ([], [])
+    content = _content_sha256(contract, tables, v.Reference.load())
+    if content in loaded.contents[contract.name]:
+        earlier = loaded.contents[contract.name][content]
+        message = f"same figures as {earlier}, already loaded: nothing new"
+        return LoadResult(path, contract.name, "skipped", 0, sha256, [message]), ([], [])
     rows = sum(len(t.rows) for t in tables)
     if dry_run:
-        return LoadResult(path, contract.name, "valid", rows, sha256, ["dry run: nothing loaded"]), []
-    return LoadResult(path, contract.name, "pending", rows, sha256), tables
+        return LoadResult(path, contract.name, "valid", rows, sha256, ["dry run: nothing loaded"]), ([], [])
+    result = LoadResult(path, contract.name, "pending", rows, sha256)
+    result.content_sha256 = content
+    return result, (tables, parsed)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
+def list_extract_files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadResult]]:
+    """Files named directly, and the extract files in named folders (not their subfolders or quarantine).
+
+    The second list reports what is not loaded and why: a path that does not exist
+    (status 'missing'), and in a folder, files that are not .csv/.xlsx, subfolders
+    and links that lead outside the folder (status 'ignored').
+    """
+    files: list[Path] = []
+    notes: list[LoadResult] = []
+    for p in map(Path, paths):
+        try:
+            is_dir, exists = p.is_dir(), p.exists()
+        except OSError as exc:  # a name too long for the file system, say
+            notes.append(LoadResult(p, "unknown", "missing", messages=[f"cannot use this path: {exc.strerror}"]))
+            continue
+        if not exists:
+            notes.append(LoadResult(p, "unknown", "missing", messages=["no such file or folder"]))
+        elif is_dir:
+            for f in sorted(p.iterdir()):
+                if f.is_symlink() and not _inside(f, p):
+                    notes.append(LoadResult(f, "unknown", "ignored",
+                                            messages=["a link to a place outside the folder: not followed"]))  # fmt: skip
+                elif f.is_dir():
+                    if f.resolve() != quarantine_dir().resolve() and f.name != "quarantine":
+                        notes.append(LoadResult(f, "unknown", "ignored",
+                                                messages=["a subfolder: not read (name its files or move them up)"]))  # fmt: skip
+                elif f.suffix.lower() in EXTRACT_SUFFIXES:
+                    files.append(f)
+                elif not f.name.startswith("."):
+                    notes.append(LoadResult(f, "unknown", "ignored",
+                                            messages=[f"not an extract file ({', '.join(EXTRACT_SUFFIXES)}): not read"]))  # fmt: skip
+        else:
+            files.append(p)
+    return files, notes
 
 
 def extract_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, and the extract files in named folders (not in their quarantine)."""
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in EXTRACT_SUFFIXES))
-        else:
-            files.append(p)
-    return files
+    """The extract files named or in named folders (see list_extract_files for what is left out and why)."""
+    return list_extract_files(paths)[0]
 
 
 def load_paths(
@@ -434,21 +741,35 @@ def load_paths(
     Each file is checked whole first; the checked files are then written in
     batches of about BATCH_ROWS rows, one transaction and one bulk insert per
     raw table each, so a month of several hundred small files loads in seconds.
+    Each file stands alone: a refused file is quarantined with its report and
+    the others go ahead.
 
     With raise_on_reject (the default for callers that load one known-good file
     set) the first refused file raises ExtractError; the CLI and the
-    orchestration pass False and read each result's status instead.
+    orchestration pass False and read each result's status instead. A load that
+    cannot write at all (warehouse busy, disk full) raises LoadError.
     """
     database = Path(database or warehouse_path())
-    database.parent.mkdir(parents=True, exist_ok=True)
-    files = extract_files(paths)
+    files, notes = list_extract_files(paths)
     unsettled = _unsettled(files, settle_seconds() if settle is None else settle)
-    results: list[LoadResult] = []
-    with duckdb.connect(str(database)) as con:
-        ensure_raw_tables(con)
-        loaded = _loaded_hashes(con)
+    folder = quarantine or quarantine_dir()
+    if not dry_run and folder.exists():
+        purge_expired(folder, retention_days())
+    results: list[LoadResult] = list(notes)
+    if dry_run and not database.exists():
+        loaded = Loaded({n: set() for n in CONTRACTS}, {n: {} for n in CONTRACTS}, {})
+        for f in files:
+            results.append(_prepare(f, loaded, is_sample=is_sample, dry_run=True, quarantine=quarantine,
+                                    unsettled=unsettled.get(f))[0])  # fmt: skip
+        return results
+    database.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), read_only=True) if dry_run else connect_for_writing(database)
+    with con:
+        if not dry_run:
+            ensure_raw_tables(con)
+        loaded = _loaded(con)
         batch: list[LoadResult] = []
-        tables_of: dict[Path, list[Table]] = {}
+        checked: dict[Path, tuple[list[Table], list[list]]] = {}
         batch_rows = 0
         for i, f in enumerate(files, start=1):
             if progress:
@@ -457,19 +778,88 @@ def load_paths(
                                       unsettled=unsettled.get(f))  # fmt: skip
             results.append(result)
             if result.status == "pending":
-                loaded[result.extract].add(result.sha256)  # the same content twice in one call loads once
+                loaded.files[result.extract].add(result.sha256)  # the same content twice in one call loads once
+                loaded.contents[result.extract][result.content_sha256] = result.file.name
                 batch.append(result)
-                tables_of[result.file] = tables
+                checked[result.file] = tables
                 batch_rows += result.rows
             if batch_rows >= BATCH_ROWS or (result.status == "rejected" and raise_on_reject):
-                _write_batch(con, batch, tables_of, is_sample)
-                batch, tables_of, batch_rows = [], {}, 0
+                _write_batch(con, batch, checked, is_sample)
+                batch, checked, batch_rows = [], {}, 0
             if result.status == "rejected" and raise_on_reject:
                 raise ExtractError(f, result.problems)
-        _write_batch(con, batch, tables_of, is_sample)
+        _write_batch(con, batch, checked, is_sample)
     return results
 
 
 def load_sample(database: Path | None = None) -> list[LoadResult]:
     """Load the bundled sample extracts (flagged as sample rows). They are never quarantined."""
     return load_paths([SAMPLE_DATA_DIR], database, is_sample=True, settle=0, quarantine=Path(tempfile.gettempdir()))
+
+
+# --------------------------------------------------------------------------- retraction
+
+
+@dataclass
+class Retraction:
+    file_sha256: str
+    source_file: str
+    extract: str
+    row_count: int
+    already: bool = False
+
+
+def retract(target: str, reason: str, database: Path | None = None) -> Retraction:
+    """Retract a loaded file, by name or SHA-256 (or its first 8+ characters): append a retraction.
+
+    History is never deleted: the file's rows stay in raw and every build leaves
+    them out. Raises LoadError with a one-line reason when nothing or more than
+    one load matches, or the reason is empty.
+    """
+    if not reason or not reason.strip():
+        raise LoadError('a retraction needs a reason: --reason "..."')
+    database = Path(database or warehouse_path())
+    if not database.exists():
+        raise LoadError(f"{database}: no warehouse here: nothing has been loaded")
+    schema = raw_schema()
+    needle = target.strip()
+    with connect_for_writing(database) as con:
+        ensure_raw_tables(con)
+        matches = []
+        for name, c in CONTRACTS.items():
+            matches += [(sha, file, name, n) for sha, file, n in con.execute(
+                f'select _file_sha256, any_value(_source_file), count(*) from "{schema}"."{c.table}" '
+                "where _source_file = ? or (length(?) >= 8 and _file_sha256 like ? || '%') group by 1",
+                [Path(needle).name, needle.lower(), needle.lower()]).fetchall()]  # fmt: skip
+        if not matches:
+            raise LoadError(f"no loaded file is named or hashed {needle!r} (see `scorecard loads`)")
+        if len(matches) > 1:
+            listed = ", ".join(f"{sha[:12]} ({file})" for sha, file, _, _ in matches)
+            raise LoadError(f"{len(matches)} loads match {needle!r}: give the SHA-256 of the one to retract: {listed}")
+        sha, file, extract, rows = matches[0]
+        done = con.execute(f'select count(*) from "{schema}"."{RETRACTIONS_TABLE}" where file_sha256 = ?', [sha])
+        if done.fetchone()[0]:
+            return Retraction(sha, file, extract, rows, already=True)
+        con.execute(
+            f'insert into "{schema}"."{RETRACTIONS_TABLE}" values (?, ?, ?, ?, ?, ?)',
+            [sha, file, extract, rows, reason.strip(), datetime.now(UTC).replace(tzinfo=None)],
+        )
+    return Retraction(sha, file, extract, rows)
+
+
+def loads(database: Path | None = None) -> list[tuple]:
+    """Every load: (loaded_at, extract, file, sha256, rows, retracted reason or None), newest first."""
+    database = Path(database or warehouse_path())
+    if not database.exists():
+        return []
+    schema = raw_schema()
+    with duckdb.connect(str(database), read_only=True) as con:
+        out = []
+        for name, c in CONTRACTS.items():
+            out += con.execute(
+                f"select max(r._loaded_at), ?, any_value(r._source_file), r._file_sha256, count(*), "
+                f'any_value(x.reason) from "{schema}"."{c.table}" as r left join "{schema}"."{RETRACTIONS_TABLE}" '
+                "as x on x.file_sha256 = r._file_sha256 where not r._is_sample group by r._file_sha256",
+                [name],
+            ).fetchall()
+    return sorted(out, key=lambda r: (r[0], r[2]), reverse=True)

@@ -53,3 +53,8 @@ def alerts_dir() -> Path:
     """Where the local alert sink writes alerts.log (JSON lines) and alerts.duckdb."""
     path = Path(os.environ.get("SCORECARD_ALERTS_DIR", "warehouse/alerts"))
     return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def lock_wait_seconds() -> float:
+    """How long a load waits for the warehouse while another process (a build) holds it, before refusing."""
+    return float(os.environ.get("SCORECARD_LOCK_WAIT_SECONDS", "30"))

@@ -1,41 +1,40 @@
-"""Reading figures, periods and codes as councils print them.
+"""Reading figures, periods and codes as councils print them: the one grammar.
 
-The loader uses these to check extracts before anything is written; dbt's
-staging macros (macros/parsing/) parse the same text in the warehouse. Both
-follow the rules in the README: brackets are negatives, placeholders are not
-numbers, periods are months, quarters or financial years.
+The loader checks every printed value with this grammar before anything is
+written, and writes what it read (numbers, statuses, months) into typed raw
+columns beside the text it keeps; dbt staging only renames those columns. So a
+file the loader accepts always builds, and reads to the values it checked.
+Brackets are negatives, placeholders are not numbers, periods are months,
+quarters or financial years, and text the grammar does not know is refused
+with a reason, never guessed.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from pathlib import Path
 
-from scorecard.settings import reference_dir
+from scorecard.settings import PROJECT_DIR, reference_dir
 
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
-_NUMBER = re.compile(r"^\(?\s*(-)?\s*£?\s*(-)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(%?)\s*(\))?")
-_RATIO = re.compile(r"\(\s*([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)\s*\)")
-_MONTHS = {
-    m: i
-    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
-}
-
 
 @dataclass(frozen=True)
-class Figure:
-    """A printed figure: its number (if any), its status and printed details."""
+class Unit:
+    """A unit of measure from seeds/reference/units.csv: its bounds and, for money, pounds per unit."""
 
-    number: float | None
-    status: str  # 'reported', 'blank', a placeholder status, or 'unparseable'
-    percent_sign: bool = False
-    numerator: float | None = None
-    denominator: float | None = None
+    name: str
+    description: str
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    whole_number: bool = False
+    pounds_per_unit: Decimal | None = None
 
 
 def _seed(name: str) -> list[dict[str, str]]:
@@ -84,6 +83,25 @@ def measure_names() -> dict[str, str]:
     return out
 
 
+def units() -> dict[str, Unit]:
+    """The units of measure in seeds/reference/units.csv."""
+
+    def number(text: str) -> Decimal | None:
+        return Decimal(text) if text.strip() else None
+
+    return {
+        r["unit"]: Unit(
+            r["unit"],
+            r["description"],
+            number(r["min_value"]),
+            number(r["max_value"]),
+            r["whole_number"].strip().lower() == "true",
+            number(r["pounds_per_unit"]),
+        )  # fmt: skip
+        for r in _seed("units")
+    }
+
+
 def rag_codes() -> set[str]:
     return {r["printed_rag"] for r in _seed("rag_codes")}
 
@@ -102,6 +120,7 @@ class Reference:
     rag_codes: set[str]
     polarity_codes: set[str]
     placeholders: list[tuple[str, str, str]]
+    units: dict[str, Unit]
 
     @classmethod
     def load(cls) -> Reference:
@@ -119,60 +138,293 @@ def _reference(folder: str) -> Reference:
         rag_codes(),
         polarity_codes(),
         placeholders(),
+        units(),
     )
 
 
-def parse_figure(text: str, markers: list[tuple[str, str, str]] | None = None) -> Figure:
-    """A figure as printed: `92.6%`, `(1,234)`, `£1,200`, `32.6% (395/1221)`, `-`, `New`, `c` ..."""
+# --------------------------------------------------------------------------- the grammar
+#
+# Figures. A printed figure is: an optional opening bracket (a negative), an
+# optional sign (-, + or the minus sign U+2212), an optional £, digits with `,`
+# between groups of three and `.` before decimals, for money an optional scale
+# (k, m or mn, bn), an optional %, the closing bracket, then optionally a ratio
+# `(395/1221)` and a qualifier (`(6m+)`, `*Q4 only`, `¹`). Anything else that
+# starts like a number is refused with what was seen: a space or `.` between
+# thousands (1 234, 1.234,5), a decimal comma (12,5), an exponent (1e3), text
+# joined to the digits, brackets and a minus sign together ((-5)), a scale on a
+# figure that is not money, more than 14 digits before the point (the marts
+# hold decimal(18, 4)). Numbers are exact decimals held to 4 decimal places.
+
+NUMBER_DIGITS = 14  # decimal(18, 4): 14 digits before the point
+NUMBER_PLACES = 4
+NUMBER_LIMIT = Decimal(10) ** NUMBER_DIGITS
+_QUANTUM = Decimal(1).scaleb(-NUMBER_PLACES)
+SCALES = {"k": 3, "m": 6, "mn": 6, "bn": 9}
+_SPACES = "\u00a0\u2007\u2009\u202f"  # no-break, figure, thin and narrow no-break spaces
+_FIGURE = re.compile(
+    r"(?P<open>\()?[ \t]*(?P<sign1>[-+])?[ \t]*(?P<currency>£)?[ \t]*(?P<sign2>[-+])?[ \t]*"
+    r"(?P<digits>[0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)"
+    r"(?:[ \t]*(?P<scale>bn|Bn|BN|mn|Mn|MN|[kKmM])(?![A-Za-z]))?"
+    r"[ \t]*(?P<percent>%)?[ \t]*(?P<close>\))?"
+)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")
+_RATIO = re.compile(r"\(\s*([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)\s*\)")
+_COMPARISON = re.compile(r"^\s*(?:[<>≤≥=]+|at least|at most|no more than|no less than|above|below)\s*", re.I)
+
+
+class Unreadable(ValueError):
+    """Printed text the grammar refuses; `reason` says what was seen."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A printed figure: its number (if any), its status and printed details.
+
+    status is 'reported' (a number), 'blank', a placeholder status from the
+    value_placeholders seed, or 'unparseable' (then `reason` says why).
+    """
+
+    number: Decimal | None
+    status: str
+    percent_sign: bool = False
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    decimals: int = 0
+    qualifier: str | None = None
+    currency: bool = False
+    scale: str | None = None
+    reason: str | None = None
+
+
+def _decimal(digits: str, what: str = "figure") -> Decimal:
+    integer = digits.split(".")[0]
+    if integer and not _GROUPED.fullmatch(integer):
+        if re.fullmatch(r"[0-9]+,[0-9]{1,2}", digits):
+            raise Unreadable(
+                f"decimal comma ({digits}): write the decimal point as . (e.g. {digits.replace(',', '.')})"
+            )
+        raise Unreadable(f"thousands separator , not between groups of three digits ({digits})")
+    number = Decimal(digits.replace(",", ""))
+    if abs(number) >= NUMBER_LIMIT:
+        raise Unreadable(f"{what} has more than {NUMBER_DIGITS} digits before the point: the marts hold figures "
+                         f"up to {NUMBER_LIMIT - _QUANTUM:,}")  # fmt: skip
+    return number
+
+
+def _held(number: Decimal) -> Decimal:
+    """A number as the warehouse holds it: 4 decimal places, within decimal(18, 4)."""
+    held = number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    if abs(held) >= NUMBER_LIMIT:
+        raise Unreadable(f"figure is beyond what the marts hold (up to {NUMBER_LIMIT - _QUANTUM:,})")
+    return held + 0  # no negative zero
+
+
+def _read_number(text: str) -> Figure:
+    """The number at the start of `text` and what follows it; raises Unreadable."""
+    for space in _SPACES:
+        text = text.replace(space, " ")
+    text = text.replace("\u2212", "-")
+    m = _FIGURE.match(text)
+    if not m:
+        raise Unreadable("not a number or a known placeholder (seeds/reference/value_placeholders.csv)")
+    rest = text[m.end() :]
+    digits = m.group("digits")
+    if re.match(r"[ \t]*[0-9]", rest) and not m.group("percent") and not m.group("close") and not m.group("scale"):
+        raise Unreadable(f"space inside a number ({text.strip()}): write thousands as 1,234 or 1234")
+    if re.match(r"[.,][0-9]", rest):
+        if "." in digits and rest[0] == ",":
+            raise Unreadable(f"European number format ({digits}{rest.split()[0]}): write 1234.5, not 1.234,5")
+        raise Unreadable(f"more than one decimal point or separator ({digits}{rest.split()[0]})")
+    if re.match(r"[eE][-+]?[0-9]", rest):
+        raise Unreadable(f"exponent ({digits}{rest.split()[0]}): write the number in full")
+    separated = text[m.end() - 1] in " \t"
+    if re.match(r"[A-Za-z0-9]", rest) and not separated and not m.group("percent") and not m.group("close"):
+        raise Unreadable(f"text joined to the number ({text.strip()})")
+    opened, closed = bool(m.group("open")), bool(m.group("close"))
+    signs = [s for s in (m.group("sign1"), m.group("sign2")) if s]
+    if len(signs) > 1:
+        raise Unreadable(f"two signs ({text.strip()})")
+    if opened and signs:
+        raise Unreadable(f"brackets and a sign together ({text.strip()}): a bracketed figure is already negative")
+    if opened and not closed:
+        raise Unreadable(f"opening bracket without its closing bracket ({text.strip()})")
+    if closed and not opened:
+        raise Unreadable(f"closing bracket without an opening bracket ({text.strip()})")
+    number = _decimal(digits)
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    if opened or signs == ["-"]:
+        number = -number
+    numerator = denominator = None
+    qualifier_text = rest
+    ratio = _RATIO.search(rest)
+    if ratio:
+        numerator, denominator = _decimal(ratio.group(1), "numerator"), _decimal(ratio.group(2), "denominator")
+        qualifier_text = rest[: ratio.start()] + rest[ratio.end() :]
+    qualifier = qualifier_text.strip() or None
+    scale = m.group("scale").lower() if m.group("scale") else None
+    return Figure(number, "reported", bool(m.group("percent")), numerator, denominator, decimals, qualifier,
+                  bool(m.group("currency")), scale)  # fmt: skip
+
+
+def placeholder_status(text: str, markers: list[tuple[str, str, str]] | None = None) -> str | None:
+    """The status of the first placeholder marker the text matches (exact first), or None."""
+    lowered = text.strip().lower()
+    for marker, match_type, status in markers if markers is not None else placeholders():
+        if (match_type == "exact" and lowered == marker) or (match_type == "contains" and marker in lowered):
+            return status
+    return None
+
+
+def parse_figure(
+    text: str,
+    markers: list[tuple[str, str, str]] | None = None,
+    unit: Unit | None = None,
+) -> Figure:
+    """A figure as printed, read in its unit: `92.6%`, `(1,234)`, `£1.2m`, `32.6% (395/1221)`, `-`, `New`, `c` ...
+
+    Without a unit the number is read as printed. With one: money with a scale is
+    converted into the unit (`£18.2m` is 18,200 in £000), a bare fraction up to 1
+    of a percentage is a share (0.926 is 92.6), and a scale, £ or % that the unit
+    cannot carry is refused. Never raises: an unreadable text has status
+    'unparseable' and a reason.
+    """
     stripped = (text or "").strip()
     if not stripped:
         return Figure(None, "blank")
-    lowered = stripped.lower()
-    for marker, match_type, status in markers if markers is not None else placeholders():
-        if (match_type == "exact" and lowered == marker) or (match_type == "contains" and marker in lowered):
-            return Figure(None, status)
-    m = _NUMBER.match(stripped)
+    status = placeholder_status(stripped, markers)
+    if status:
+        return Figure(None, status)
+    try:
+        fig = _read_number(stripped)
+        return _in_unit(fig, unit) if unit is not None else replace(fig, number=_held(fig.number))
+    except Unreadable as exc:
+        return Figure(None, "unparseable", reason=exc.reason)
+
+
+def _in_unit(fig: Figure, unit: Unit) -> Figure:
+    number, decimals = fig.number, fig.decimals
+    if unit.pounds_per_unit:
+        if fig.percent_sign:
+            raise Unreadable(f"% in a money figure (the column is {unit.description})")
+        if fig.scale:
+            shift = SCALES[fig.scale] - unit.pounds_per_unit.adjusted()
+            number = number.scaleb(shift)
+            decimals = max(0, decimals - shift)
+    else:
+        if fig.scale:
+            raise Unreadable(f"a scale ({fig.scale}) is read only on money; this figure is {unit.name}")
+        if fig.currency:
+            raise Unreadable(f"£ on a figure that is not money ({unit.name})")
+        if unit.name == "percentage" and not fig.percent_sign and 0 <= number <= 1 and fig.numerator is None:
+            number, decimals = number * 100, max(0, decimals - 2)
+    return replace(fig, number=_held(number), decimals=min(decimals, NUMBER_PLACES))
+
+
+def parse_target(text: str) -> Decimal | None:
+    """The number in a target as printed (`<180`, `95.0%`, `≥ 90%`, `<10% of cohort`); None if there is none."""
+    stripped = _COMPARISON.sub("", (text or "").strip())
+    try:
+        return _held(_read_number(stripped).number) if stripped else None
+    except Unreadable:
+        return None
+
+
+# Periods. Months: `Apr-17`, `April 2017`, `Sept-17`, `apr 17`, `2017-04`.
+# Financial years (April to March): `2017/18`, `2017-18`, `2017/2018`. Quarters
+# of the financial year: `Q3 2016/17`. Every period is held as the first day of
+# its last month. `2011-12` reads as December 2011: write financial years with
+# a slash when the years are 2011/12. Months outside the calendar in
+# dbt_project.yml (calendar_start to calendar_end) are refused.
+
+_MONTH_WORDS = {
+    **{m[:3]: i for i, m in enumerate(calendar.month_name) if m},
+    **{m.lower(): i for i, m in enumerate(calendar.month_name) if m},
+    "sept": 9,
+}
+_MONTH_WORDS = {k.lower(): v for k, v in _MONTH_WORDS.items()}
+
+
+def read_month(text: str) -> date:
+    """A month as printed -> its first day; raises Unreadable naming what was seen."""
+    t = " ".join((text or "").split())
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", t)
+    if m:
+        if not 1 <= int(m.group(2)) <= 12:
+            raise Unreadable(f"month {m.group(2)} does not exist ({t})")
+        return date(int(m.group(1)), int(m.group(2)), 1)
+    m = re.fullmatch(r"([A-Za-z]+)\.?[ -]?'?([0-9]{2}|[0-9]{4})", t)
     if not m:
-        return Figure(None, "unparseable")
-    minus1, minus2, digits, percent, close = m.groups()
-    number = float(digits.replace(",", ""))
-    if (stripped.startswith("(") and close) or minus1 or minus2:
-        number = -number
-    ratio = _RATIO.search(stripped)
-    num, den = (
-        (float(ratio.group(1).replace(",", "")), float(ratio.group(2).replace(",", ""))) if ratio else (None, None)
-    )
-    return Figure(number, "reported", bool(percent), num, den)
+        raise Unreadable("not a month (Apr-17, April 2017 or 2017-04)")
+    word = m.group(1).lower()
+    if word not in _MONTH_WORDS:
+        raise Unreadable(f"{m.group(1)!r} is not a month name (Apr, April, Sept ...)")
+    year = int(m.group(2))
+    return date(year + 2000 if len(m.group(2)) == 2 else year, _MONTH_WORDS[word], 1)
+
+
+def read_period(text: str) -> tuple[date, str]:
+    """A period as printed -> (first day of its last month, 'month' | 'quarter' | 'financial_year')."""
+    t = " ".join((text or "").split())
+    m = re.fullmatch(r"(?:[Qq]([1-4]) )?([0-9]{4}) ?([/-]) ?([0-9]{2}|[0-9]{4})", t)
+    if m and (m.group(1) or m.group(3) == "/" or len(m.group(4)) == 4 or int(m.group(4)) > 12):
+        start, end = int(m.group(2)), int(m.group(4))
+        if end != (start + 1) % (100 if len(m.group(4)) == 2 else 10_000):
+            raise Unreadable(f"not a financial year: {m.group(4)} does not follow {start} ({t})")
+        if m.group(1):
+            last = 3 + 3 * int(m.group(1))
+            return (date(start, last, 1) if last <= 12 else date(start + 1, last - 12, 1)), "quarter"
+        return date(start + 1, 3, 1), "financial_year"
+    try:
+        return read_month(t), "month"
+    except Unreadable as exc:
+        if re.match(r"[Qq][0-9]", t):
+            raise Unreadable("not a quarter (Q1 to Q4 then the financial year, e.g. Q3 2016/17)") from None
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}", t):
+            raise Unreadable(f"neither a month nor a financial year ({t}): a month is 01-12; "
+                             "a financial year's second year follows its first (2017-18)") from None  # fmt: skip
+        if "not a month (" in exc.reason:
+            raise Unreadable("not a month (Apr-17, 2017-04), quarter (Q3 2016/17) or year (2016/17)") from None
+        raise
+
+
+@cache
+def calendar_range() -> tuple[date, date]:
+    """The months dim_period covers: vars calendar_start and calendar_end in dbt_project.yml (one place)."""
+    import yaml
+
+    with (PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as fh:
+        variables = yaml.safe_load(fh)["vars"]
+    return date.fromisoformat(str(variables["calendar_start"])), date.fromisoformat(str(variables["calendar_end"]))
+
+
+def in_calendar(month: date) -> None:
+    """Refuse a month outside the calendar the marts cover, naming the limits."""
+    first, last = calendar_range()
+    if not first <= month <= last:
+        raise Unreadable(f"{month_label(month)} is outside the calendar ({month_label(first)} to {month_label(last)}; "
+                         "calendar_start and calendar_end in dbt_project.yml)")  # fmt: skip
 
 
 @cache
 def parse_month(text: str) -> date | None:
     """`Apr-17`, `April 2017`, `Sept-17`, `2017-04` -> first of the month; None otherwise."""
-    t = (text or "").strip()
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", t)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return date(int(m.group(1)), int(m.group(2)), 1)
-    m = re.fullmatch(r"([A-Za-z]{3,9})[\s-]+([0-9]{2}|[0-9]{4})", t)
-    if m and m.group(1)[:3].lower() in _MONTHS:
-        year = int(m.group(2))
-        return date(year + 2000 if year < 100 else year, _MONTHS[m.group(1)[:3].lower()], 1)
-    return None
+    try:
+        return read_month(text)
+    except Unreadable:
+        return None
 
 
 @cache
 def parse_period(text: str) -> tuple[date, str] | None:
     """A period as printed -> (first day of its last month, type); None if not a period."""
-    t = (text or "").strip()
-    m = re.fullmatch(r"([0-9]{4})\s*(/|-)\s*([0-9]{2})", t)
-    if m and (m.group(2) == "/" or int(m.group(3)) > 12):
-        return date(int(m.group(1)) + 1, 3, 1), "financial_year"
-    m = re.fullmatch(r"[Qq]([1-4])\s+([0-9]{4})\s*[/-]\s*[0-9]{2}", t)
-    if m:
-        q, start = int(m.group(1)), int(m.group(2))
-        month = 3 + 3 * q
-        return (date(start, month, 1) if month <= 12 else date(start + 1, month - 12, 1)), "quarter"
-    month = parse_month(t)
-    return (month, "month") if month else None
+    try:
+        return read_period(text)
+    except Unreadable:
+        return None
 
 
 def month_label(value: date | datetime) -> str:
@@ -208,16 +460,18 @@ def _format_decimals(number_format: str) -> int | None:
 
 
 def _plain(number: float) -> str:
-    rounded = round(float(number), 9)
-    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+    """A cell's number as plain digits, never in exponent form (1e-05 is 0.00001)."""
+    text = format(Decimal(repr(round(float(number), 9))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def normalise_percentage(text: str, markers: list[tuple[str, str, str]] | None = None) -> str:
     """A percentage written without `%`: 0.926 -> `92.6%` (fractions up to 1), 92.6 -> `92.6%`."""
     fig = parse_figure(text, markers)
-    if fig.status != "reported" or fig.percent_sign:
+    if fig.status != "reported" or fig.percent_sign or fig.numerator is not None:
         return text
-    rest = text.strip()[_NUMBER.match(text.strip()).end() :]
+    stripped = text.strip()
+    rest = stripped[_FIGURE.match(stripped.replace("\u2212", "-")).end() :]
     number = fig.number * 100 if 0 <= fig.number <= 1 else fig.number
     return f"{_plain(number)}%{rest}"
 

@@ -1,13 +1,14 @@
--- Budget outturn lines as loaded, renamed and parsed (money in £000).
--- Incremental (dbt_project.yml): only rows loaded since the last build are
--- parsed and appended.
+-- Budget outturn lines as loaded, renamed (money in £000). The loader read
+-- every printed amount with the one grammar (scorecard/values.py) and wrote the
+-- numbers beside the text: staging parses nothing. Incremental
+-- (dbt_project.yml): only rows loaded since the last build are appended.
 
 with
 
 source as (
 
     select * from {{ source('extracts', 'budget_outturn') }}
-    where {{ sample_rows_filter() }}
+    where {{ sample_rows_filter() }} and {{ not_retracted() }}
 
 ),
 
@@ -15,7 +16,7 @@ new_rows as (
 
     select * from source
     {% if is_incremental() %}
-        -- raw is append-only: parse only rows loaded since the last build
+        -- raw is append-only: take only rows loaded since the last build
         where {{ loaded_since_last_build('_loaded_at', 'loaded_at') }}
     {% endif %}
 
@@ -24,16 +25,16 @@ new_rows as (
 final as (
 
     select
-        trim(organisation_code) as organisation_code,
-        {{ parse_period_month('report_month') }} as report_month,
-        trim(service_code) as service_code,
+        organisation_code__code as organisation_code,
+        report_month__month as report_month,
+        service_code__code as service_code,
         nullif(trim(service_name), '') as service_name,
-        {{ parse_number('gross_budget') }} as printed_gross_budget,
-        {{ parse_number('net_budget') }} as printed_net_budget,
-        {{ parse_number('forecast_outturn') }} as printed_forecast_outturn,
-        {{ parse_number('variance') }} as printed_variance,
-        {{ parse_number('previous_variance') }} as printed_previous_variance,
-        {{ parse_number('movement') }} as printed_movement,
+        gross_budget__number as printed_gross_budget,
+        net_budget__number as printed_net_budget,
+        forecast_outturn__number as printed_forecast_outturn,
+        variance__number as printed_variance,
+        previous_variance__number as printed_previous_variance,
+        movement__number as printed_movement,
         nullif(trim(notes), '') as notes,
         {{ extract_metadata_columns() }}
 

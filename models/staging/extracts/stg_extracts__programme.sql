@@ -1,9 +1,12 @@
+-- Programme plan cells as loaded, renamed; months and the project RAG as the
+-- loader read them (scorecard/values.py).
+
 with
 
 source as (
 
     select * from {{ source('extracts', 'programme') }}
-    where {{ sample_rows_filter() }}
+    where {{ sample_rows_filter() }} and {{ not_retracted() }}
 
 ),
 
@@ -16,12 +19,12 @@ rag_codes as (
 final as (
 
     select
-        trim(source.organisation_code) as organisation_code,
-        {{ parse_period_month('source.reported_in') }} as reported_in,
+        source.organisation_code__code as organisation_code,
+        source.reported_in__month as reported_in,
         trim(source.project_name) as project_name,
         nullif(trim(source.project_rag), '') as project_rag_text,
         rag_codes.rag_status as project_rag,
-        {{ parse_period_month('source.plan_month') }} as plan_month,
+        source.plan_month__month as plan_month,
         nullif(trim(source.activity), '') as activity,
         nullif(lower(trim(source.activity_type)), '') as activity_type,
         nullif(trim(source.notes), '') as notes,
@@ -29,7 +32,7 @@ final as (
 
     from source
     left join rag_codes
-        on lower(trim(source.project_rag)) = rag_codes.printed_rag
+        on source.project_rag__key = rag_codes.printed_rag
 
 )
 

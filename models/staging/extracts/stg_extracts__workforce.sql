@@ -1,83 +1,30 @@
--- Workforce figures as loaded, renamed and parsed. As for indicator values,
--- each distinct printed figure and month is parsed once and joined back.
+-- Workforce figures as loaded, renamed; figures and months as the loader read
+-- them (scorecard/values.py).
 
 with
 
 source as (
 
     select * from {{ source('extracts', 'workforce') }}
-    where {{ sample_rows_filter() }}
-
-),
-
-printed_values as (
-
-    select distinct value as printed_value from source
-
-),
-
-parsed_values as (
-
-    select
-        printed_value,
-        nullif(trim(printed_value), '') as value_text,
-        {{ value_status('printed_value') }} as value_status
-
-    from printed_values
-
-),
-
-parsed_figures as (
-
-    select
-        *,
-        case
-            when value_status = 'reported' then {{ parse_number('printed_value') }}
-        end as value
-
-    from parsed_values
-
-),
-
-printed_months as (
-
-    select distinct period as printed_month from source
-    union
-    select distinct reported_in as printed_month from source
-
-),
-
-parsed_months as (
-
-    select
-        printed_month,
-        {{ parse_period_month('printed_month') }} as period_month
-
-    from printed_months
+    where {{ sample_rows_filter() }} and {{ not_retracted() }}
 
 ),
 
 final as (
 
     select
-        trim(source.organisation_code) as organisation_code,
-        periods.period_month,
-        lower(trim(source.measure_code)) as measure_code,
-        parsed_figures.value_text,
-        parsed_figures.value_status,
-        parsed_figures.value,
-        trim(source.reported_in) as reported_in_label,
-        reported_months.period_month as reported_in,
-        nullif(trim(source.notes), '') as notes,
-        {{ extract_metadata_columns('source') }}
+        organisation_code__code as organisation_code,
+        period__month as period_month,
+        lower(measure_code__code) as measure_code,
+        nullif(trim(value), '') as value_text,
+        value__status as value_status,
+        value__number as value,
+        trim(reported_in) as reported_in_label,
+        reported_in__month as reported_in,
+        nullif(trim(notes), '') as notes,
+        {{ extract_metadata_columns() }}
 
     from source
-    left join parsed_figures
-        on source.value is not distinct from parsed_figures.printed_value
-    left join parsed_months as periods
-        on source.period is not distinct from periods.printed_month
-    left join parsed_months as reported_months
-        on source.reported_in is not distinct from reported_months.printed_month
 
 )
 
