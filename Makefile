@@ -31,7 +31,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@mkdir -p warehouse
 	@touch $@
 
-build: setup ## Set up, load the sample extracts (unless SCORECARD_INCLUDE_SAMPLE=false), dbt build, publish
+build: setup ## Set up, check the reference data, load the sample extracts (unless SCORECARD_INCLUDE_SAMPLE=false), dbt build, publish
+	$(BIN)/scorecard check-reference
 	$(BIN)/scorecard init
 	@if [ "$(SCORECARD_INCLUDE_SAMPLE)" != "false" ]; then $(BIN)/scorecard load-sample; fi
 	$(BIN)/dbt build $(DBT_BUILD_FLAGS)

@@ -1,4 +1,10 @@
-"""Command line: `scorecard load PATH...`, `load-sample`, `init`, `publish`, `synth`, `bench` and `bench-load`."""
+"""Command line: `scorecard monthly`, `load PATH...`, `retract`, `loads`, `check-reference`, `publish`, `init` ...
+
+Ordinary mistakes (a missing path, a busy warehouse, a full disk, a build that
+did not pass) end with one line on stderr and a non-zero exit code, never a
+traceback. Exit codes: 0 done; 1 something was refused or failed (see the
+lines printed); 2 the command line was wrong; 3 the warehouse was busy.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from scorecard.loader import LoadResult, ensure_raw_tables, load_paths, load_sample
+from scorecard.loader import LoadError, LoadResult, ensure_raw_tables, load_paths, load_sample, loads, retract
+from scorecard.publish import NotPublishable, publish
 from scorecard.settings import warehouse_path
+
+EXIT_BUSY = 3
 
 
 def _progress(i: int, total: int, path: Path) -> None:
@@ -33,13 +42,17 @@ def report(results: list[LoadResult], out=None) -> int:
             print(f"         - {problem}", file=out)
         if r.report:
             print(f"         rejects report: {r.report}", file=out)
-    counts = {s: sum(r.status == s for r in results) for s in ("loaded", "valid", "skipped", "rejected")}
-    print(
-        f"{counts['loaded']} loaded, {counts['rejected']} rejected, {counts['skipped']} skipped"
-        + (f", {counts['valid']} valid (dry run)" if counts["valid"] else ""),
-        file=out,
+    statuses = ("loaded", "valid", "skipped", "rejected", "missing", "ignored")
+    counts = {s: sum(r.status == s for r in results) for s in statuses}
+    extra = "".join(
+        f", {counts[s]} {label}"
+        for s, label in (("valid", "valid (dry run)"), ("missing", "not found"), ("ignored", "ignored"))
+        if counts[s]
     )
-    return 1 if counts["rejected"] else 0
+    if not results:
+        print("no extract files found (.csv, .xlsx) in the paths given: nothing to load", file=out)
+    print(f"{counts['loaded']} loaded, {counts['rejected']} rejected, {counts['skipped']} skipped{extra}", file=out)
+    return 1 if counts["rejected"] or counts["missing"] else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--dry-run", action="store_true", help="check only: load nothing, move nothing")
     load.add_argument("--quarantine", type=Path, help="folder for refused files (default: landing/quarantine)")
     sub.add_parser("load-sample", help="load the bundled sample extracts")
+    monthly = sub.add_parser(
+        "monthly",
+        help="the monthly routine: check the reference data, load the landing folder (or PATHS), dbt build, publish",
+    )
+    monthly.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the landing folder)")
+    retract = sub.add_parser("retract", help="retract a loaded file (history is kept; builds leave its rows out)")
+    retract.add_argument("file", help="the file's name, or its SHA-256 (or the first 8+ characters of it)")
+    retract.add_argument("--reason", required=True, help="why, kept with the retraction")
+    sub.add_parser("loads", help="list loaded files (newest first) with their SHA-256 and any retraction")
+    sub.add_parser("check-reference", help="check the reference seeds before dbt reads them")
     sub.add_parser("write-sources", help="regenerate the dbt sources file from the extract contracts")
     sub.add_parser("publish", help="publish the working warehouse atomically for readers (after a passing build)")
     bench = sub.add_parser("bench-load", help="print load speed for a large wide workbook and a large CSV")
@@ -68,6 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--months", type=int, default=120)
     scale.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except LoadError as exc:
+        print(f"scorecard {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BUSY if "in use by another process" in str(exc) else 1
+    except NotPublishable as exc:
+        print(f"scorecard {args.command}: not published: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, duckdb.Error) as exc:
+        print(f"scorecard {args.command}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _run(args) -> int:
     database = args.database or warehouse_path()
     if args.command == "synth":
         from scorecard.synth import generate
@@ -109,11 +147,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {target}")
         return 0
     if args.command == "publish":
-        from scorecard.publish import publish
-
         publication = publish(database)
         print(f"published build {publication.build_id} to {publication.published}")
         return 0
+    if args.command == "retract":
+        done = retract(args.file, args.reason, database)
+        state = "was already retracted" if done.already else "retracted"
+        print(f"{done.source_file} ({done.file_sha256[:12]}, {done.extract}, {done.row_count} rows) {state}; "
+              "the next build leaves its rows out (`scorecard monthly` or `dbt build --full-refresh`)")  # fmt: skip
+        return 0
+    if args.command == "loads":
+        rows = loads(database)
+        for loaded_at, extract, name, sha, count, reason in rows:
+            note = f"  RETRACTED: {reason}" if reason else ""
+            print(f"{loaded_at:%Y-%m-%d %H:%M}  {sha[:12]}  {extract:17} {count:7} rows  {name}{note}")
+        if not rows:
+            print("nothing loaded yet (sample rows are not listed)")
+        return 0
+    if args.command == "check-reference":
+        from scorecard.reference_check import main as check_reference
+
+        return check_reference()
+    if args.command == "monthly":
+        from scorecard.routine import monthly
+
+        return monthly(args.paths, database)
     if args.command == "load-sample":
         return report(load_sample(database))
     if args.command == "bench-load":

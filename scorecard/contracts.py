@@ -288,6 +288,8 @@ RETRACTION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("file_sha256", "varchar", "SHA-256 of the retracted file (its rows keep this in _file_sha256)."),
     ("source_file", "varchar", "Name of the retracted file."),
     ("extract", "varchar", "Extract type of the file."),
+    ("organisation_code", "varchar", "Council the file reported for."),
+    ("reported_in", "date", "Month of the report the file held."),
     ("row_count", "integer", "Raw rows the retraction leaves out."),
     ("reason", "varchar", "Why the load was retracted, as given to `scorecard retract --reason`."),
     ("retracted_at", "timestamp", "When (UTC)."),

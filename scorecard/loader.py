@@ -163,14 +163,15 @@ def _backfill(con, schema: str, contract: ExtractContract) -> None:
                             else ([None] * width)
                         )
                 writer.writerow([rowid, content[sha], *map(_sql_text, typed)])
-        types = dict((n, d) for n, d, _ in contract.parsed_columns)
+        types = {n: d for n, d, _ in contract.parsed_columns}
         columns = ["rid", "content", *parsed_cols]
         spec = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
-        sets = ", ".join([f'"_content_sha256" = b.content'] + [
-            f'"{c}" = cast(nullif(b."{c}", \'\') as {types[c]})' if types[c] != "varchar" else f'"{c}" = nullif(b."{c}", \'\')'
-            for c in parsed_cols])  # fmt: skip
+        sets = ", ".join(
+            ['"_content_sha256" = b.content'] + [f'"{c}" = {_typed(f"b.{c}", types[c])}' for c in parsed_cols]
+        )
         con.execute(
-            f'update "{schema}"."{contract.table}" as t set {sets} from read_csv(?, header = false, all_varchar = true, '
+            f'update "{schema}"."{contract.table}" as t set {sets} '
+            "from read_csv(?, header = false, all_varchar = true, "
             f"auto_detect = false, quote = '\"', escape = '\"', columns = {{{spec}}}) as b "
             "where t.rowid = cast(b.rid as bigint)",
             [str(staging)],
@@ -471,8 +472,8 @@ def write_rejects_report(path: Path, problems: list[Problem], folder: Path) -> P
         writer = csv.writer(fh)
         writer.writerow(["file", "sheet", "row", "column", "value", "reason"])
         for p in problems:
-            writer.writerow([_neutralised(str(x)) for x in
-                             (p.file, p.sheet or "", p.row or "", p.column or "", p.value or "", p.reason)])  # fmt: skip
+            fields = (p.file, p.sheet or "", p.row or "", p.column or "", p.value or "", p.reason)
+            writer.writerow([_neutralised(str(x)) for x in fields])
     lines = [
         f"{path.name} was refused: nothing from it was loaded.",
         f"Fix the {len(problems)} problem(s) below and land the corrected file again.",
@@ -556,11 +557,19 @@ def _write_batch(con, batch: list[LoadResult], checked: dict[Path, tuple[list[Ta
         cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         with contextlib.suppress(duckdb.Error):
             con.execute("rollback")
-        hint = " (is the disk full?)" if "space" in cause.lower() or getattr(exc, "errno", None) == errno.ENOSPC else ""
-        raise LoadError(f"could not write to the warehouse: {cause}{hint}; nothing from "
-                        f"{len(batch)} checked file(s) was loaded, and earlier loads are unchanged") from None  # fmt: skip
+        full = "space" in cause.lower() or getattr(exc, "errno", None) == errno.ENOSPC
+        hint = " (is the disk full?)" if full else ""
+        raise LoadError(
+            f"could not write to the warehouse: {cause}{hint}; nothing from "
+            f"{len(batch)} checked file(s) was loaded, and earlier loads are unchanged"
+        ) from None
     for result in batch:
         result.status = "loaded"
+
+
+def _typed(column: str, dtype: str) -> str:
+    """SQL reading a text column of a staging CSV back as its raw type (empty text is null)."""
+    return f"nullif({column}, '')" if dtype == "varchar" else f"cast(nullif({column}, '') as {dtype})"
 
 
 def _raw_columns(contract: ExtractContract) -> list[tuple[str, str]]:
@@ -572,13 +581,10 @@ def _raw_columns(contract: ExtractContract) -> list[tuple[str, str]]:
 def _insert_csv(con, schema: str, contract: ExtractContract, staging: Path) -> None:
     columns = _raw_columns(contract)
     names = ", ".join(f'"{c}"' for c, _ in columns)
+    parsed = {name for name, _, _ in contract.parsed_columns}
     casts = ", ".join(
-        f"cast(nullif(\"column{i:03d}\", '') as {dtype})"
-        if dtype != "varchar"
-        else f'"column{i:03d}"'
-        if i < len(contract.column_names)
-        else f"nullif(\"column{i:03d}\", '')"
-        for i, (_, dtype) in enumerate(columns)
+        _typed(f'"column{i:03d}"', dtype) if name in parsed or dtype != "varchar" else f'"column{i:03d}"'
+        for i, (name, dtype) in enumerate(columns)
     )
     con.execute(
         f'insert into "{schema}"."{contract.table}" ({names}) select {casts} from read_csv(?, header = false, '
@@ -656,8 +662,8 @@ def _prepare(
         return LoadResult(path, contract.name, "rejected", problems=[problem]), ([], [])
     if sha256 in loaded.retracted:
         reason, when = loaded.retracted[sha256]
-        problem = Problem(path.name, None, None, None, None,
-                          f"this file was retracted on {when[:16]} ({reason}): land a corrected file instead")  # fmt: skip
+        why = f"this file was retracted on {when[:16]} ({reason}): land a corrected file instead"
+        problem = Problem(path.name, None, None, None, None, why)
         return _refused(path, contract.name, [problem], folder, move, not dry_run, sha256), ([], [])
     if sha256 in loaded.files[contract.name]:
         return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"]), ([], [])
@@ -703,18 +709,18 @@ def list_extract_files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadResu
             notes.append(LoadResult(p, "unknown", "missing", messages=["no such file or folder"]))
         elif is_dir:
             for f in sorted(p.iterdir()):
+                why = None
                 if f.is_symlink() and not _inside(f, p):
-                    notes.append(LoadResult(f, "unknown", "ignored",
-                                            messages=["a link to a place outside the folder: not followed"]))  # fmt: skip
+                    why = "a link to a place outside the folder: not followed"
                 elif f.is_dir():
                     if f.resolve() != quarantine_dir().resolve() and f.name != "quarantine":
-                        notes.append(LoadResult(f, "unknown", "ignored",
-                                                messages=["a subfolder: not read (name its files or move them up)"]))  # fmt: skip
+                        why = "a subfolder: not read (name its files or move them up)"
                 elif f.suffix.lower() in EXTRACT_SUFFIXES:
                     files.append(f)
                 elif not f.name.startswith("."):
-                    notes.append(LoadResult(f, "unknown", "ignored",
-                                            messages=[f"not an extract file ({', '.join(EXTRACT_SUFFIXES)}): not read"]))  # fmt: skip
+                    why = f"not an extract file ({', '.join(EXTRACT_SUFFIXES)}): not read"
+                if why:
+                    notes.append(LoadResult(f, "unknown", "ignored", messages=[why]))
         else:
             files.append(p)
     return files, notes
@@ -827,23 +833,30 @@ def retract(target: str, reason: str, database: Path | None = None) -> Retractio
         ensure_raw_tables(con)
         matches = []
         for name, c in CONTRACTS.items():
-            matches += [(sha, file, name, n) for sha, file, n in con.execute(
-                f'select _file_sha256, any_value(_source_file), count(*) from "{schema}"."{c.table}" '
-                "where _source_file = ? or (length(?) >= 8 and _file_sha256 like ? || '%') group by 1",
-                [Path(needle).name, needle.lower(), needle.lower()]).fetchall()]  # fmt: skip
+            month = "report_month__month" if "report_month" in c.column_names else "reported_in__month"
+            matches += [
+                (sha, file, name, n, org, reported)
+                for sha, file, n, org, reported in con.execute(
+                    f"select _file_sha256, any_value(_source_file), count(*), any_value(organisation_code__code), "
+                    f'max({month}) from "{schema}"."{c.table}" '
+                    "where _source_file = ? or (length(?) >= 8 and _file_sha256 like ? || '%') group by 1",
+                    [Path(needle).name, needle.lower(), needle.lower()],
+                ).fetchall()
+            ]
         if not matches:
             raise LoadError(f"no loaded file is named or hashed {needle!r} (see `scorecard loads`)")
         if len(matches) > 1:
-            listed = ", ".join(f"{sha[:12]} ({file})" for sha, file, _, _ in matches)
+            listed = ", ".join(f"{m[0][:12]} ({m[1]})" for m in matches)
             raise LoadError(f"{len(matches)} loads match {needle!r}: give the SHA-256 of the one to retract: {listed}")
-        sha, file, extract, rows = matches[0]
+        sha, file, extract, rows, organisation, reported_in = matches[0]
         done = con.execute(f'select count(*) from "{schema}"."{RETRACTIONS_TABLE}" where file_sha256 = ?', [sha])
         if done.fetchone()[0]:
             return Retraction(sha, file, extract, rows, already=True)
         con.execute(
-            f'insert into "{schema}"."{RETRACTIONS_TABLE}" values (?, ?, ?, ?, ?, ?)',
-            [sha, file, extract, rows, reason.strip(), datetime.now(UTC).replace(tzinfo=None)],
-        )
+            f'insert into "{schema}"."{RETRACTIONS_TABLE}" values (?, ?, ?, ?, ?, ?, ?, ?)',
+            [sha, file, extract, organisation, reported_in, rows, reason.strip(),
+             datetime.now(UTC).replace(tzinfo=None)],
+        )  # fmt: skip
     return Retraction(sha, file, extract, rows)
 
 

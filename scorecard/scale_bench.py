@@ -219,7 +219,12 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     inc_seconds, inc_mb, _ = _dbt(["build", "--select", "source:extracts+", *PRODUCTION], env, out / "target")
     inc_alone_seconds, inc_statements, inc_failures = duckdb_alone(loaded_copy, out / "target", incremental=True)
 
-    published = publish(database, out / "published" / "scorecard.duckdb", build_id=f"bench-{councils}").published
+    published = publish(
+        database,
+        out / "published" / "scorecard.duckdb",
+        build_id=f"bench-{councils}",
+        run_results=out / "target" / "run_results.json",
+    ).published
     p50, p95 = query_latency(published)
     os.environ.pop("SCORECARD_REFERENCE_DIR", None)
     loaded_copy.unlink()

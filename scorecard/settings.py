@@ -58,3 +58,9 @@ def alerts_dir() -> Path:
 def lock_wait_seconds() -> float:
     """How long a load waits for the warehouse while another process (a build) holds it, before refusing."""
     return float(os.environ.get("SCORECARD_LOCK_WAIT_SECONDS", "30"))
+
+
+def dbt_target_dir() -> Path:
+    """Where `dbt build` writes run_results.json (DBT_TARGET_PATH, default target/ in the project)."""
+    path = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return path if path.is_absolute() else PROJECT_DIR / path

@@ -97,7 +97,7 @@ def units() -> dict[str, Unit]:
             number(r["max_value"]),
             r["whole_number"].strip().lower() == "true",
             number(r["pounds_per_unit"]),
-        )  # fmt: skip
+        )
         for r in _seed("units")
     }
 

@@ -51,6 +51,12 @@ budget as (
 
 ),
 
+retractions as (
+
+    select * from {{ ref('stg_extracts__retractions') }}
+
+),
+
 reported_rag_findings as (
 
     select
@@ -315,6 +321,25 @@ budget_findings as (
 
 ),
 
+retraction_findings as (
+
+    select
+        organisation_code,
+        'load_retracted' as finding_type,
+        'info' as severity,
+        'file' as subject_type,
+        source_file as subject_code,
+        reported_in as period_month,
+        reported_in,
+        left(file_sha256, 12) as printed_value,
+        cast(null as varchar) as expected_value,
+        'Retracted on ' || strftime(retracted_at, '%Y-%m-%d') || ': ' || reason || '. Its '
+        || cast(row_count as varchar) || ' rows (' || extract || ') are left out of every model.' as reason
+
+    from retractions
+
+),
+
 unioned as (
 
     select * from reported_rag_findings
@@ -324,6 +349,8 @@ unioned as (
     select * from ratio_findings
     union all
     select * from budget_findings
+    union all
+    select * from retraction_findings
 
 ),
 
