@@ -12,7 +12,8 @@ from scorecard.alerts import send_alert
 from scorecard.contracts import CONTRACTS
 from scorecard.loader import load_paths
 from scorecard.publish import publish
-from scorecard.settings import landing_dir
+from scorecard.routine import retractions_need_full_refresh
+from scorecard.settings import landing_dir, warehouse_path
 
 RAW_KEYS = {name: dg.AssetKey(["raw", contract.table]) for name, contract in CONTRACTS.items()}
 
@@ -84,7 +85,11 @@ def scorecard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     (`make test`), not in every production build, as dbt recommends. Every failed test,
     blocking or not, also raises an alert.
     """
-    for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if retractions_need_full_refresh(warehouse_path()):
+        # A retracted load's rows are still in the incremental tables: rebuild them without it.
+        args.append("--full-refresh")
+    for event in dbt.cli(args, context=context).stream():
         if isinstance(event, dg.AssetCheckResult) and not event.passed:
             send_alert(
                 "check_failed",

@@ -12,6 +12,7 @@ from orchestration.assets import LandingConfig
 from orchestration.jobs import land_and_build, load_and_update
 from scorecard.alerts import send_alert
 from scorecard.loader import extract_files
+from scorecard.reference_check import fingerprint
 from scorecard.settings import landing_dir
 
 
@@ -29,17 +30,20 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     the first successful full build, the run is a `land_and_build` of everything).
 
     A month's extracts (hundreds of files at national size) thus cost one load and one
-    dbt build, not one per file. Each file is processed once, also across restarts: the
-    cursor holds the SHA-256 of every file seen, and the run key is the hash of the
-    batch's file hashes (both live in DAGSTER_HOME). Refused files move to the quarantine
-    folder and fail the run, which raises an alert.
+    dbt build, not one per file. Each file is processed once per state of the reference
+    data, also across restarts: the cursor holds, for every file seen, its SHA-256 with
+    the fingerprint of the reference seeds at the time, and the run key is the hash of
+    the batch's keys (both live in DAGSTER_HOME). Refused files move to the quarantine
+    folder and fail the run, which raises an alert; once the reference data is fixed, the
+    same file landed again unchanged is a new key and is loaded.
     """
     seen = set(json.loads(context.cursor)) if context.cursor else set()
+    reference = fingerprint()
     new: dict[str, str] = {}
     for path in extract_files([landing_dir()]) if landing_dir().exists() else []:
-        sha = file_sha256(path)
-        if sha not in seen and sha not in new.values():
-            new[str(path)] = sha
+        key = f"{file_sha256(path)}:{reference}"
+        if key not in seen and key not in new.values():
+            new[str(path)] = key
     if not new:
         return
     batch_key = hashlib.sha256("".join(sorted(new.values())).encode()).hexdigest()

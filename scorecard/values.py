@@ -38,11 +38,21 @@ class Unit:
 
 
 def _seed(name: str) -> list[dict[str, str]]:
-    return _read_seed(str(reference_dir()), name)
+    folder = reference_dir()
+    return _read_seed(str(folder), name, _stamp(folder / f"{name}.csv"))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """When and how big a seed file is: cached readings are renewed when a seed is edited."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 @cache
-def _read_seed(folder: str, name: str) -> list[dict[str, str]]:
+def _read_seed(folder: str, name: str, stamp: tuple[int, int]) -> list[dict[str, str]]:
     with (Path(folder) / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -124,12 +134,13 @@ class Reference:
 
     @classmethod
     def load(cls) -> Reference:
-        """The reference seeds in SCORECARD_REFERENCE_DIR, built once per folder (as the seed files are read)."""
-        return _reference(str(reference_dir()))
+        """The reference seeds in SCORECARD_REFERENCE_DIR, read once per folder and state of its files."""
+        folder = reference_dir()
+        return _reference(str(folder), tuple(sorted((p.name, _stamp(p)) for p in folder.glob("*.csv"))))
 
 
 @cache
-def _reference(folder: str) -> Reference:
+def _reference(folder: str, stamps: tuple) -> Reference:
     lookups = ("organisations", "indicators", "workforce_measures", "services")
     return Reference(
         {name: reference_codes(name) for name in lookups},

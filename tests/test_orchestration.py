@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -12,7 +13,8 @@ import duckdb
 import pytest
 
 from scorecard.alerts import read_alerts
-from scorecard.loader import load_sample
+from scorecard.loader import load_paths, load_sample
+from scorecard.reference_check import fingerprint
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 IV_HEADER = (
@@ -89,7 +91,8 @@ def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     with dg.instance_for_test() as instance:
         first = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
-        assert [r.run_key for r in first.run_requests] == [hashlib.sha256(sha.encode()).hexdigest()]
+        key = f"{sha}:{fingerprint()}"
+        assert [r.run_key for r in first.run_requests] == [hashlib.sha256(key.encode()).hexdigest()]
         assert first.run_requests[0].run_config["ops"]["landed_extracts"]["config"]["files"] == [str(path)]
         assert first.run_requests[0].job_name == "land_and_build"  # nothing built yet: everything
         again = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
@@ -113,6 +116,32 @@ def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
         assert request.tags["landing_files"] == "2"
         later = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=tick.cursor))
         assert later.run_requests == []
+
+
+def test_a_refused_file_landed_again_unchanged_after_the_reference_data_is_fixed_is_loaded(orch, tmp_path, monkeypatch):
+    from orchestration.sensors import landing_sensor
+
+    reference = tmp_path / "reference"
+    shutil.copytree(PROJECT_DIR / "seeds" / "reference", reference)
+    monkeypatch.setenv("SCORECARD_REFERENCE_DIR", str(reference))
+    text = IV_HEADER + "SD004,NEW 1,Feb-18,12,,,,,Feb-18,\n"
+    path = land(orch, "indicator_values_SD004_2018-02.csv", text)
+    with dg.instance_for_test() as instance:
+        first = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        [results] = [load_paths([path], orch["duckdb_path"], settle=0, raise_on_reject=False)]
+        assert [r.status for r in results] == ["rejected"]  # NEW 1 is not in the catalogue: quarantined
+        assert "unknown code" in results[0].problems[0].reason
+        # the same bytes landed again: nothing new while the reference data is unchanged
+        land(orch, path.name, text)
+        assert landing_sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=first.cursor)).run_requests == []  # fmt: skip
+        with (reference / "indicators.csv").open("a", encoding="utf-8") as fh:
+            fh.write("NEW 1,SD004,A new indicator,Early Help,count,monthly,BIB,false,PS,\n")
+        after_fix = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        [request] = after_fix.run_requests
+        assert request.run_config["ops"]["landed_extracts"]["config"]["files"] == [str(path)]
+        [again] = load_paths([path], orch["duckdb_path"], settle=0, raise_on_reject=False)
+        assert (again.status, again.rows) == ("loaded", 1)
 
 
 def test_refused_file_fails_the_run_with_its_rejects_report_and_an_alert(orch):
