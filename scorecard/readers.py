@@ -8,11 +8,14 @@ column.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import iterparse
 
 from scorecard.contracts import (
     PERSONAL_DATA_HEADER_PATTERNS,
@@ -33,6 +36,21 @@ WIDE_IGNORED_HEADERS = {
     "owner",
     "unit",
 }
+# Limits checked before a workbook is unpacked (tests patch them small).
+MB = 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = 200 * MB  # all the zip's members together, as their headers declare
+MAX_COMPRESSION_RATIO = 100  # a member unpacking to more than 100 times its packed size ...
+RATIO_CHECK_MIN_BYTES = 10 * MB  # ... is refused when it unpacks to more than this
+MAX_SHEET_ROWS = 1_048_576  # Excel's own maximum
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook or an old .xls
+FORMULA_SHOWN = 40  # characters of a formula quoted in a reason
+# A well-formed multi-byte UTF-8 sequence: one is enough to say a file was meant as UTF-8.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 DECLARATION_LABELS = {
     "organisation_code": (
         "organisation",
@@ -63,6 +81,8 @@ class Cell:
 class Grid:
     sheet: str | None
     rows: list[tuple[int, list[Cell]]]
+    # A hidden or very hidden sheet: skipped, not read (its rows are empty); kept so callers can say so.
+    hidden: bool = False
 
 
 @dataclass
@@ -100,12 +120,9 @@ def _read_csv_grid(path: Path) -> Grid:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileProblem("file is empty")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict")
-    if "\x00" in text:
-        raise FileProblem("file is not text (it contains NUL bytes)")
+    text = _decode_csv(raw)
+    if not text.strip():
+        raise FileProblem("file is empty")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[Cell]]] = []
     try:
@@ -116,31 +133,273 @@ def _read_csv_grid(path: Path) -> Grid:
     return Grid(None, rows)
 
 
-def _read_xlsx_grids(path: Path) -> list[Grid]:
-    from openpyxl import load_workbook
+def _decode_csv(raw: bytes) -> str:
+    """A CSV's text: UTF-8 (with or without BOM), UTF-16 with BOM, or a genuine Windows-1252 file.
 
+    A file that is UTF-8 apart from a few bytes is refused, never re-read as Windows-1252
+    (which would turn every £ into Â£).
+    """
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            body = raw[len(bom) :]
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError as exc:
+                offset = len(bom) + exc.start
+                line = _line_of(body[: exc.start - exc.start % 2].decode(codec))
+                bad = " ".join(f"0x{b:02X}" for b in body[exc.start : exc.end])
+                raise FileProblem(
+                    f"not valid {codec.upper()} at byte {offset} ({bad}): the file starts with a UTF-16 "
+                    "byte-order mark but is not UTF-16 from here; save it again as UTF-8",
+                    row=line,
+                ) from None
+            if "\x00" in text:
+                raise FileProblem("file is not text (it contains NUL bytes)")
+            return text
+    if b"\x00" in raw:
+        raise FileProblem("file is not text (it contains NUL bytes)")
+    has_bom = raw.startswith(codecs.BOM_UTF8)
+    skip = len(codecs.BOM_UTF8) if has_bom else 0
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a corrupt or password-protected workbook
-        raise FileProblem(f"cannot open workbook: {exc}") from None
+        return raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+    multibyte = _UTF8_MULTIBYTE.search(raw, skip) is not None  # the BOM itself does not count
+    if has_bom or multibyte:
+        why = (
+            "the file is UTF-8 apart from this byte"
+            if multibyte
+            else "the file starts with a UTF-8 byte-order mark but this byte is not UTF-8"
+        )
+        raise FileProblem(
+            f"not valid UTF-8 at byte {offset} (0x{raw[offset]:02X}): {why}; save it again as UTF-8",
+            row=_line_of(raw[:offset].decode("utf-8", errors="replace")),
+        )
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            f"not valid UTF-8 or Windows-1252 at byte {exc.start} (0x{raw[exc.start]:02X}): "
+            "the encoding cannot be told; save it again as UTF-8",
+            row=_line_of(raw[: exc.start].decode("cp1252", errors="replace")),
+        ) from None
+
+
+def _line_of(text_before: str) -> int:
+    """The line (as the csv module numbers them: CRLF, LF or CR ends a line) a position falls on."""
+    return len(_LINE_BREAK.findall(text_before)) + 1
+
+
+def _read_xlsx_grids(path: Path) -> list[Grid]:
+    try:
+        _check_workbook_container(path)
+        return _read_workbook(path)
+    except FileProblem:
+        raise
+    except Exception as exc:  # a damaged workbook: any error from zipfile, XML or openpyxl
+        raise FileProblem(f"cannot read workbook: {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as `Class: first line of its message`, printable and not too long."""
+    lines = str(exc).strip().splitlines()
+    message = _printable(lines[0].strip() if lines else "")
+    if len(message) > 200:
+        message = message[:197] + "..."
+    name = type(exc).__name__
+    if name == "error":  # zlib.error, struct.error ...
+        name = f"{type(exc).__module__}.{name}"
+    return f"{name}: {message}" if message else name
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def _check_workbook_container(path: Path) -> None:
+    """Refuse, before anything is unpacked, what is not an .xlsx or would unpack out of all proportion."""
+    with path.open("rb") as fh:
+        head = fh.read(len(OLE_MAGIC))
+    if not head:
+        raise FileProblem("file is empty")
+    if head == OLE_MAGIC:
+        raise FileProblem("workbook is encrypted or in the old .xls format: save it as an unprotected .xlsx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except Exception as exc:  # BadZipFile, or NotImplementedError and others for a damaged directory
+        if head.startswith(b"PK"):  # begins like a zip: cut short or damaged in transfer
+            raise FileProblem(
+                f"cannot read workbook: {_one_line(exc)} (it begins like an .xlsx but is damaged or cut short; "
+                "land it again)"
+            ) from None
+        raise FileProblem("not an Excel workbook (.xlsx is a zip file; this file is not): save it as .xlsx") from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        largest = max(members, key=lambda m: m.file_size)
+        raise FileProblem(
+            f"workbook unpacks to {_size(total)}, over the limit of {_size(MAX_XLSX_UNCOMPRESSED_BYTES)} "
+            f"(largest member {_printable(largest.filename)}: {_size(largest.file_size)})"
+        )
+    for member in members:
+        if member.file_size <= RATIO_CHECK_MIN_BYTES:
+            continue
+        if member.file_size > MAX_COMPRESSION_RATIO * member.compress_size:
+            ratio = f"{member.file_size // member.compress_size:,}:1" if member.compress_size else "unbounded"
+            raise FileProblem(
+                f"workbook member {_printable(member.filename)} unpacks to {_size(member.file_size)} from "
+                f"{_size(member.compress_size)} (ratio {ratio}; the limit is {MAX_COMPRESSION_RATIO}:1 "
+                f"for members over {_size(RATIO_CHECK_MIN_BYTES)}): refused as a possible zip bomb"
+            )
+
+
+def _size(size: int) -> str:
+    """A size as people read it: MB, or KB or bytes for small ones (limits patched small in tests)."""
+    if size >= MB:
+        return f"{size / MB:,.1f}".removesuffix(".0") + " MB"
+    if size >= 1024:
+        return f"{size / 1024:,.1f}".removesuffix(".0") + " KB"
+    return f"{size:,} bytes"
+
+
+def _read_workbook(path: Path) -> list[Grid]:
+    from openpyxl.reader.excel import ExcelReader
+
+    # openpyxl's load_workbook, unrolled to see the sheets the workbook lists: it silently drops
+    # a listed sheet whose part is missing from the zip, which would lose that sheet's rows.
+    reader = ExcelReader(path, read_only=True, data_only=True)
+    try:
+        reader.read()
+    except BaseException:
+        reader.archive.close()
+        raise
+    workbook = reader.wb
     grids = []
     try:
+        present = set(workbook.sheetnames)
+        for listed in reader.parser.sheets:
+            if listed.name not in present:
+                raise FileProblem(
+                    f"workbook lists sheet '{_printable(str(listed.name))}' but the file does not hold it "
+                    "(the file is damaged): save it again and land it again"
+                )
         for sheet in workbook.worksheets:
-            rows = []
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                out = []
-                for cell in cells:
-                    value = getattr(cell, "value", None)
-                    fmt = getattr(cell, "number_format", "General")
-                    error = getattr(cell, "data_type", None) == "e" or (
-                        isinstance(value, str) and is_excel_error(value)
-                    )
-                    out.append(Cell(cell_text(value, fmt), error))
-                rows.append((number, out))
-            grids.append(Grid(sheet.title, rows))
+            if sheet.sheet_state in ("hidden", "veryHidden"):
+                grids.append(Grid(sheet.title, [], hidden=True))
+                continue
+            _check_formulas_have_values(sheet)
+            grids.append(_read_sheet(sheet))
     finally:
         workbook.close()
     return grids
+
+
+def _read_sheet(sheet) -> Grid:
+    # The sheet's <dimension> may be stale (fewer rows or columns than it holds): read what is there.
+    sheet.reset_dimensions()
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        if number > MAX_SHEET_ROWS:
+            raise FileProblem(f"sheet has more than {MAX_SHEET_ROWS:,} rows", sheet.title, number)
+        out = []
+        for cell in cells:
+            value = getattr(cell, "value", None)
+            fmt = getattr(cell, "number_format", "General")
+            error = getattr(cell, "data_type", None) == "e" or (isinstance(value, str) and is_excel_error(value))
+            out.append(Cell(cell_text(value, fmt), error))
+        rows.append((number, out))
+    return Grid(sheet.title, rows)
+
+
+def _check_formulas_have_values(sheet) -> None:
+    """Refuse a formula cell saved without its value (openpyxl would read it as blank).
+
+    Streams the sheet's XML: a cell with an <f> and no <v>, or an empty <v/> outside a string
+    cell (as openpyxl and other programs write formulas), was never calculated. Excel saves a
+    formula whose value is "" as a string cell (t="str") with an empty <v>: that reads as blank.
+    """
+    if not _has_formula(sheet):
+        return
+    from openpyxl.formula.translate import Translator
+    from openpyxl.utils import coordinate_to_tuple, get_column_letter
+
+    shared: dict[str, tuple[str, str]] = {}  # shared formula index -> (formula, its cell)
+    row_number, column, last_ref = 0, 0, None
+    names: dict[str, str] = {}  # qualified tag -> local name
+    with sheet._get_source() as source:  # the sheet's XML in the workbook's zip (openpyxl 3.1)
+        sheet_data = None
+        for event, elem in iterparse(source, events=("start", "end")):
+            tag = names.get(elem.tag)
+            if tag is None:
+                tag = names[elem.tag] = elem.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "row":
+                    row_number, column, last_ref = int(elem.get("r") or row_number + 1), 0, None
+                    if row_number > MAX_SHEET_ROWS:  # refuse before reading an outsized sheet twice
+                        raise FileProblem(f"sheet has more than {MAX_SHEET_ROWS:,} rows", sheet.title, row_number)
+                elif tag == "sheetData":
+                    sheet_data = elem
+                continue
+            if tag == "row":
+                if sheet_data is not None and len(sheet_data) and sheet_data[-1] is elem:
+                    sheet_data.remove(elem)  # keep memory flat on long sheets
+                else:
+                    elem.clear()
+                continue
+            if tag != "c":
+                continue
+            ref = elem.get("r")
+            if ref:
+                last_ref = ref
+            else:  # a cell without a reference follows the one before it
+                column = (coordinate_to_tuple(last_ref)[1] if last_ref else column) + 1
+                ref = last_ref = f"{get_column_letter(column)}{row_number}"
+            formula = saved = None
+            for child in elem:
+                local = names.get(child.tag) or child.tag.rpartition("}")[2]
+                if local == "f":
+                    formula = child
+                elif local == "v":
+                    saved = child
+            if formula is None:
+                continue
+            text = formula.text or ""
+            index = formula.get("si")
+            if formula.get("t") == "shared" and index is not None:
+                if text:
+                    shared[index] = (text, ref)
+                elif index in shared:
+                    master, origin = shared[index]
+                    try:
+                        text = Translator("=" + master, origin).translate_formula(ref)[1:]
+                    except Exception:  # an odd formula the translator cannot move: show the first cell's
+                        text = master
+            if saved is not None and (saved.text or elem.get("t") == "str"):
+                continue  # a saved value (an empty <v> is a saved "" only in a string cell)
+            shown = " ".join(text.split()) or "a shared formula"
+            if len(shown) > FORMULA_SHOWN:
+                shown = shown[: FORMULA_SHOWN - 3] + "..."
+            raise FileProblem(
+                f"formula in cell {ref} has no saved value (={shown}): open the workbook in Excel, "
+                "let it calculate, save it and land it again",
+                sheet.title,
+                coordinate_to_tuple(ref)[0],
+                ref.rstrip("0123456789"),
+            )
+
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def _has_formula(sheet) -> bool:
+    """Whether the sheet's XML holds any <f> element: a fast byte scan, so sheets without formulas parse once."""
+    tail = b""
+    with sheet._get_source() as source:
+        while chunk := source.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
 
 
 def check_personal_data(headers: list[str], sheet: str | None, row: int) -> None:
@@ -156,17 +415,21 @@ def check_personal_data(headers: list[str], sheet: str | None, row: int) -> None
 
 
 def find_tables(grids: list[Grid], contract: ExtractContract) -> list[Table]:
-    """Tables in a file's sheets, long or wide. Sheets without a table (cover, notes) are skipped."""
+    """Tables in a file's sheets, long or wide. Sheets without a table (cover, notes) and hidden sheets are skipped."""
+    visible = [g for g in grids if not g.hidden]
+    hidden = [g.sheet or "" for g in grids if g.hidden]
     tables = []
-    for grid in grids:
+    for grid in visible:
         table = _find_long(grid, contract) or _find_wide(grid, contract)
         if table:
             tables.append(table)
     if not tables:
-        if not any(any(c.text.strip() for c in cells) for g in grids for _, cells in g.rows):
+        if not hidden and not any(any(c.text.strip() for c in cells) for g in visible for _, cells in g.rows):
             raise FileProblem("file is empty")
         expected = ", ".join(contract.column_names)
-        raise FileProblem(f"no table with the {contract.name} columns found (expected: {expected})")
+        names = ", ".join("'" + name + "'" for name in hidden)
+        note = f" (hidden sheets are skipped: {names})" if hidden else ""
+        raise FileProblem(f"no table with the {contract.name} columns found (expected: {expected}){note}")
     return tables
 
 
