@@ -258,8 +258,6 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
             raise v.Unreadable(f"{v.month_label(month)} is not a plausible month")
         return [month, period_type] if kind == "period" else [month]
     if kind in ("figure", "money", "score"):
-        if v.is_excel_error(stripped):
-            raise v.Unreadable("Excel error value")
         unit = _unit_of(contract, col, vals, ref)
         fig = v.parse_figure(stripped, ref.placeholders, unit)
         if fig.status == "unparseable":

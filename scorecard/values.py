@@ -309,6 +309,8 @@ def parse_figure(
     status = placeholder_status(stripped, markers)
     if status:
         return Figure(None, status)
+    if is_excel_error(stripped):
+        return Figure(None, "unparseable", reason="Excel error value")
     try:
         fig = _read_number(stripped)
         return _in_unit(fig, unit) if unit is not None else replace(fig, number=_held(fig.number))

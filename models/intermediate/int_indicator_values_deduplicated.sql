@@ -1,5 +1,7 @@
 -- One row per organisation x indicator x period: the latest version of the
--- figure (the latest pack that printed it, then the latest load), with the
+-- figure (the latest pack that printed it, then the latest load, then the file
+-- whose name sorts last, so two files of one load decide the same way every
+-- build), with the
 -- number of versions and the figure as first reported.
 --
 -- Incremental (dbt_project.yml): a run recomputes only the organisation x
@@ -83,7 +85,7 @@ versioned as (
         ) as last_loaded_at,
         first_value(value) over (
             partition by organisation_code, indicator_code, period_month
-            order by reported_in asc, loaded_at asc, source_row_number asc
+            order by reported_in asc, loaded_at asc, source_file asc, source_row_number asc
         ) as first_reported_value
 
     from indicator_values
@@ -92,7 +94,7 @@ versioned as (
     qualify
         row_number() over (
             partition by organisation_code, indicator_code, period_month
-            order by reported_in desc, loaded_at desc, source_row_number desc
+            order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc
         ) = 1
 
 ),
