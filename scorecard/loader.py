@@ -660,9 +660,8 @@ def _prepare(
         return LoadResult(path, contract.name, "rejected", problems=[problem]), ([], [])
     if sha256 in loaded.retracted:
         reason, when = loaded.retracted[sha256]
-        why = f"this file was retracted on {when[:16]} ({reason}): land a corrected file instead"
-        problem = Problem(path.name, None, None, None, None, why)
-        return _refused(path, contract.name, [problem], folder, move, not dry_run, sha256), ([], [])
+        message = f"this file was retracted on {when[:16]} ({reason}): not loaded again; land a corrected file"
+        return LoadResult(path, contract.name, "skipped", 0, sha256, [message]), ([], [])
     if sha256 in loaded.files[contract.name]:
         return LoadResult(path, contract.name, "skipped", 0, sha256, ["identical file already loaded"]), ([], [])
     contract, tables, problems, parsed = check_file(path)
