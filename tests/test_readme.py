@@ -1,0 +1,74 @@
+"""The README's shell blocks run as written.
+
+Every ```bash block in README.md is run, in order, in a copy of the project (the
+files git tracks, with this checkout's .venv), with no SCORECARD_* or DBT_*
+settings, as a new user would paste them. A block is left out only when an HTML
+comment right above it says `readme-test: skip (why)`: the test suite itself,
+servers, and runs of several minutes that other tests cover.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import PROJECT_DIR
+
+BLOCK = re.compile(r"(?:<!-- readme-test: skip \((?P<why>[^)]+)\) -->\n)?```(?:bash|sh)\n(?P<body>.*?)```", re.DOTALL)
+
+
+def readme_blocks() -> list[tuple[str | None, str]]:
+    text = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    return [(m.group("why"), m.group("body")) for m in BLOCK.finditer(text)]
+
+
+def project_copy(folder: Path) -> Path:
+    """The files git tracks, with their times (so make sees an up-to-date setup), and this checkout's .venv."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        source = PROJECT_DIR / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    (folder / ".venv").symlink_to(PROJECT_DIR / ".venv")
+    return folder
+
+
+def test_every_readme_shell_block_runs_as_written(tmp_path):
+    blocks = readme_blocks()
+    run = [body for why, body in blocks if why is None]
+    assert len(run) >= 5 and len(blocks) - len(run) <= 3, "most blocks must run; skips need a reason"
+    project = project_copy(tmp_path / "project")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCORECARD_", "DBT_", "MAKE"))}
+    env["PYTHONPATH"] = str(project)  # the copy's own code, so every path is inside the copy
+    outputs = []
+    for body in run:
+        done = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", body], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"README block failed:\n{body}\n--- stdout\n{done.stdout[-3000:]}\n" + (
+            f"--- stderr\n{done.stderr[-3000:]}"
+        )
+        assert "Traceback" not in done.stderr, body
+        outputs.append(done.stdout)
+    joined = "\n".join(outputs)
+    # the quick-start query printed the scorecard
+    assert "indicator_code" in joined and "AD 7           │      383.9100" in joined
+    # the monthly routine loaded the February file, built and published
+    assert "loaded   indicator_values        4 rows  indicator_values_SD004_2018-02.csv" in joined
+    assert joined.count("published build") >= 3
+    # the retraction walkthrough left the February figures out of the published marts
+    with duckdb.connect(str(project / "warehouse" / "published" / "scorecard.duckdb"), read_only=True) as con:
+        february = con.execute(
+            "select count(*) from marts.fct_indicator_period where period_month = date '2018-02-01'"
+        ).fetchone()[0]
+        retracted = con.execute(
+            "select subject_code from marts.rpt_data_quality_findings where finding_type = 'load_retracted'"
+        ).fetchall()
+    assert february == 0
+    assert retracted == [("indicator_values_SD004_2018-02.csv",)]
