@@ -49,7 +49,7 @@ def report(results: list[LoadResult], out=None) -> int:
         for s, label in (("valid", "valid (dry run)"), ("missing", "not found"), ("ignored", "ignored"))
         if counts[s]
     )
-    if not results:
+    if not any(r.status not in ("ignored", "missing") for r in results):
         print("no extract files found (.csv, .xlsx) in the paths given: nothing to load", file=out)
     print(f"{counts['loaded']} loaded, {counts['rejected']} rejected, {counts['skipped']} skipped{extra}", file=out)
     return 1 if counts["rejected"] or counts["missing"] else 0

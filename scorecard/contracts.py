@@ -4,7 +4,9 @@ Declared once here. The loader checks files against them and creates the raw
 tables from them; `models/staging/extracts/_extracts__sources.yml` documents
 the same columns (a pytest keeps the two in step).
 
-Every value is loaded as text exactly as printed; dbt staging parses it.
+Every value is kept as text exactly as printed; beside it the loader writes what
+the grammar in scorecard/values.py read from it (typed `<column>__<suffix>`
+columns, PARSED_COLUMNS below), and dbt staging only renames those.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 #   month      a month only
 #   figure     a number as printed (92.6%, (1,234), £1,200) or a placeholder (-, New, c ...)
 #   money      money in the column's unit (£000 for budgets) as printed; £18.2m, £640k, £1.2bn are
-#              converted into it; placeholders not allowed beyond blank and -
+#              converted into it; no text after the amount; blank or a not-available marker
+#              (a dash, tbc: value_placeholders) for no figure, no other placeholder
 #   score      a whole risk score 1-25
 #   rag        a RAG as printed (Red, A, G ...), checked against the rag_codes seed
 #   polarity   a polarity as printed (SIB, Bigger is better ...), checked against polarity_codes

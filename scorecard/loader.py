@@ -265,7 +265,10 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
         if kind in ("money", "score") and fig.status not in ("reported", "blank", "not_available"):
             raise v.Unreadable("not a number")
         if fig.number is not None:
-            if kind == "score" and (fig.number != int(fig.number) or not 1 <= fig.number <= 25):
+            if kind == "money" and (fig.qualifier or fig.numerator is not None):
+                raise v.Unreadable(f"text after the amount ({stripped}): put it in the notes column")
+            plain = not (fig.percent_sign or fig.currency or fig.scale or fig.qualifier or fig.numerator is not None)
+            if kind == "score" and (not plain or fig.number != int(fig.number) or not 1 <= fig.number <= 25):
                 raise v.Unreadable("risk score must be a whole number from 1 to 25")
             _in_bounds(fig, unit, col)
         if kind == "score":
@@ -448,12 +451,16 @@ def check_file(path: Path) -> tuple[ExtractContract, list[Table], list[Problem],
     return contract, tables, problems, parsed
 
 
-def _report_name(name: str) -> str:
-    """A rejects report's base name: the file's name, shortened (with a hash) where the name is too long."""
-    if len(name.encode()) <= 200:
+def _short_name(name: str) -> str:
+    """A name the file system takes with room for the report suffixes: a long one is cut, with a hash to stay unique.
+
+    Its extension is kept, so a quarantined file still opens in the program it was made with.
+    """
+    if len(name.encode()) <= 180:
         return name
+    suffix = Path(name).suffix[:10]
     digest = hashlib.sha256(name.encode()).hexdigest()[:12]
-    return f"{name.encode()[:150].decode(errors='ignore')}...{digest}"
+    return f"{name.encode()[:140].decode(errors='ignore')}...{digest}{suffix}"
 
 
 def _neutralised(value: str) -> str:
@@ -464,7 +471,7 @@ def _neutralised(value: str) -> str:
 def write_rejects_report(path: Path, problems: list[Problem], folder: Path) -> Path:
     """Write `<file>.rejects.csv` and `<file>.rejects.txt` into `folder`; return the CSV's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    base = _report_name(path.name)
+    base = _short_name(path.name)
     report = folder / f"{base}.rejects.csv"
     with report.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -493,7 +500,7 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path, move: bool) -
     the owner only, and deleted after the retention period (purge_expired).
     """
     personal = _is_personal(problems)
-    named = Path(personal_name(path.name)) if personal else path
+    named = path.with_name(_short_name(personal_name(path.name) if personal else path.name))
     report = write_rejects_report(named, problems, folder)
     if personal:
         for written in (report, report.with_suffix(".txt")):
@@ -501,7 +508,8 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path, move: bool) -
     if move:
         target = folder / named.name
         if target.exists():
-            target = folder / f"{named.stem}.{datetime.now(UTC):%Y%m%dT%H%M%S%f}{named.suffix}"
+            stamped = f"{named.stem}.{datetime.now(UTC):%Y%m%dT%H%M%S%f}{named.suffix}"
+            target = folder / _short_name(stamped)
         shutil.move(str(path), target)
         if personal:
             restrict_to_owner(target)
@@ -680,6 +688,16 @@ def _prepare(
     return result, (tables, parsed)
 
 
+def _prepare_alone(path: Path, loaded: Loaded, **options) -> tuple[LoadResult, tuple[list[Table], list[list]]]:
+    """_prepare, with anything the file system refuses (a name too long, no permission) a refusal of this file only."""
+    try:
+        return _prepare(path, loaded, **options)
+    except OSError as exc:
+        why = f"cannot read or quarantine the file: {exc.strerror or exc}"
+        problem = Problem(path.name, None, None, None, None, why)
+        return LoadResult(path, "unknown", "rejected", problems=[problem]), ([], [])
+
+
 def _inside(path: Path, folder: Path) -> bool:
     try:
         return path.resolve().is_relative_to(folder.resolve())
@@ -762,7 +780,7 @@ def load_paths(
     if dry_run and not database.exists():
         loaded = Loaded({n: set() for n in CONTRACTS}, {n: {} for n in CONTRACTS}, {})
         for f in files:
-            results.append(_prepare(f, loaded, is_sample=is_sample, dry_run=True, quarantine=quarantine,
+            results.append(_prepare_alone(f, loaded, is_sample=is_sample, dry_run=True, quarantine=quarantine,
                                     unsettled=unsettled.get(f))[0])  # fmt: skip
         return results
     database.parent.mkdir(parents=True, exist_ok=True)
@@ -777,8 +795,10 @@ def load_paths(
         for i, f in enumerate(files, start=1):
             if progress:
                 progress(i, len(files), f)
-            result, tables = _prepare(f, loaded, is_sample=is_sample, dry_run=dry_run, quarantine=quarantine,
-                                      unsettled=unsettled.get(f))  # fmt: skip
+            result, tables = _prepare_alone(
+                f, loaded, is_sample=is_sample, dry_run=dry_run, quarantine=quarantine, unsettled=unsettled.get(f)
+            )
+
             results.append(result)
             if result.status == "pending":
                 loaded.files[result.extract].add(result.sha256)  # the same content twice in one call loads once

@@ -580,5 +580,6 @@ def _wide_table(grid, contract, index, number, texts, key_at, months, declared) 
                 )
             else:
                 values["measure_code"] = measure_lookup.get(key.lower(), key)
-            rows.append(Row({c: values.get(c, "") for c in contract.column_names}, sheet, row_number, {"value": month}))
+            sources = {"value": month, "period": month}  # a month column's heading names both
+            rows.append(Row({c: values.get(c, "") for c in contract.column_names}, sheet, row_number, sources))
     return Table(sheet, "wide", number, texts, rows)

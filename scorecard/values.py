@@ -180,6 +180,8 @@ _FIGURE = re.compile(
 )
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")
 _RATIO = re.compile(r"\(\s*([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)\s*\)")
+_RATIO_LIKE = re.compile(r"\(\s*[0-9][^()]*/[^()]*\)")  # what looks like a ratio but is not one
+FOOTNOTE_MARKS = "*†‡¹²³⁴⁵⁶⁷⁸⁹⁰"  # may touch a figure: 3.8%***, 13¹
 _COMPARISON = re.compile(r"^\s*(?:[<>≤≥=]+|at least|at most|no more than|no less than|above|below)\s*", re.I)
 
 
@@ -253,8 +255,8 @@ def _read_number(text: str) -> Figure:
     if re.match(r"[eE][-+]?[0-9]", rest):
         raise Unreadable(f"exponent ({digits}{rest.split()[0]}): write the number in full")
     separated = text[m.end() - 1] in " \t"
-    if re.match(r"[A-Za-z0-9]", rest) and not separated and not m.group("percent") and not m.group("close"):
-        raise Unreadable(f"text joined to the number ({text.strip()})")
+    if rest and not separated and rest[0] not in FOOTNOTE_MARKS:
+        raise Unreadable(f"text joined to the number ({text.strip()}): only a footnote mark (* † ¹) may touch it")
     opened, closed = bool(m.group("open")), bool(m.group("close"))
     signs = [s for s in (m.group("sign1"), m.group("sign2")) if s]
     if len(signs) > 1:
@@ -275,6 +277,8 @@ def _read_number(text: str) -> Figure:
     if ratio:
         numerator, denominator = _decimal(ratio.group(1), "numerator"), _decimal(ratio.group(2), "denominator")
         qualifier_text = rest[: ratio.start()] + rest[ratio.end() :]
+    if _RATIO_LIKE.search(qualifier_text):
+        raise Unreadable(f"a ratio that cannot be read ({text.strip()}): write it as (395/1221) or (1,395/2,221)")
     qualifier = qualifier_text.strip() or None
     scale = m.group("scale").lower() if m.group("scale") else None
     return Figure(number, "reported", bool(m.group("percent")), numerator, denominator, decimals, qualifier,
@@ -386,6 +390,9 @@ def read_period(text: str) -> tuple[date, str]:
     if m and (m.group(1) or m.group(3) == "/" or len(m.group(4)) == 4 or int(m.group(4)) > 12):
         start, end = int(m.group(2)), int(m.group(4))
         if end != (start + 1) % (100 if len(m.group(4)) == 2 else 10_000):
+            if not m.group(1) and m.group(3) == "-" and len(m.group(4)) == 2:
+                raise Unreadable(f"neither a month nor a financial year ({t}): a month is 01-12; "
+                                 "a financial year's second year follows its first (2017-18)")  # fmt: skip
             raise Unreadable(f"not a financial year: {m.group(4)} does not follow {start} ({t})")
         if m.group(1):
             last = 3 + 3 * int(m.group(1))
