@@ -37,10 +37,16 @@ def landed_extracts(context: dg.AssetExecutionContext, config: LandingConfig):
     """Check and load landed extract files into the append-only raw tables (refused files are quarantined)."""
     paths = [Path(f) for f in config.files] or [landing_dir()]
     results = load_paths(paths, raise_on_reject=False)
-    rejected = [r for r in results if r.status == "rejected"]
+    rejected = [r for r in results if r.status in ("rejected", "missing")]
     for r in results:
         context.log.info(f"{r.status} {r.file.name}: {r.rows} rows {'; '.join(r.messages)}")
-    if rejected:
+    # Each file stands alone: refused files are quarantined and alerted, the others are built and published.
+    # Only a run in which every file was refused fails here (there is nothing new to build).
+    for r in rejected:
+        first = r.problems[0] if r.problems else "; ".join(r.messages)
+        details = {"run_id": context.run.run_id, "rejects_report": str(r.report or ""), "problems": len(r.problems)}
+        send_alert("file_refused", r.file.name, str(first), details)
+    if rejected and not any(r.status in ("loaded", "skipped") for r in results):
         raise dg.Failure(
             description="Refused: " + "; ".join(f"{r.file.name}: {r.problems[0]}" for r in rejected),
             metadata={

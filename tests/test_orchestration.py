@@ -156,9 +156,32 @@ def test_refused_file_fails_the_run_with_its_rejects_report_and_an_alert(orch):
     assert metadata["rejects_report"].value.endswith("workforce_HRF_2018-02.csv.rejects.csv")
     assert (orch["quarantine_dir"] / "workforce_HRF_2018-02.csv").exists()
     alerts = read_alerts()
-    assert [a["kind"] for a in alerts] == ["step_failed"]
+    assert [a["kind"] for a in alerts] == ["file_refused", "step_failed"]
     assert "negative value for a fte measure" in alerts[0]["message"]
     assert not orch["published_path"].exists()
+
+
+def test_a_refused_file_does_not_hold_back_the_good_files_landed_with_it(orch):
+    good = land(orch, "indicator_values_SD004_2018-02.csv", IV_HEADER + FD3.format(m="Feb-18", v="91%"))
+    workforce = "organisation_code,period,measure_code,value,reported_in,notes\nHRF,Feb-18,fte,1e3,Feb-18,\n"
+    bad = land(orch, "workforce_HRF_2018-02.csv", workforce)
+    from orchestration.definitions import defs
+
+    config = {"ops": {"landed_extracts": {"config": {"files": [str(good), str(bad)]}}}}
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("land_and_build").execute_in_process(
+            run_config=config, instance=instance, raise_on_error=False
+        )
+    assert result.success
+    assert (orch["quarantine_dir"] / bad.name).exists() and good.exists()
+    [alert] = [a for a in read_alerts() if a["kind"] == "file_refused"]
+    assert alert["subject"] == bad.name
+    assert "exponent (1e3): write the number in full" in alert["message"]
+    with duckdb.connect(str(orch["published_path"]), read_only=True) as con:
+        assert con.execute(
+            "select value from marts.fct_indicator_period where indicator_code = 'FD 3' "
+            "and period_month = date '2018-02-01'"
+        ).fetchall() == [(91,)]
 
 
 def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_changes_nothing(orch, tmp_path):

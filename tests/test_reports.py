@@ -43,7 +43,10 @@ def published(warehouse, tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("reports")
     working = work / "scorecard.duckdb"
     shutil.copyfile(warehouse, working)
-    return publish(working, work / "published" / "scorecard.duckdb", build_id="reports-test").published
+    run_results = warehouse.parent / "target" / "run_results.json"  # the build that made it, which passed
+    return publish(
+        working, work / "published" / "scorecard.duckdb", build_id="reports-test", run_results=run_results
+    ).published
 
 
 @pytest.fixture(scope="module")
