@@ -118,13 +118,19 @@ MART_KEYS = [
 
 @dg.asset(deps=MART_KEYS, group_name="published", kinds={"duckdb"})
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """The read-only copy for BI tools: published atomically once the build and its blocking checks pass."""
+    """The marts for BI tools and their exports, published atomically once the build and its blocking checks pass."""
     # The graph reaches this step only after the build and its blocking checks passed.
+    # It holds the marts only; the exports (Parquet, CSV, a workbook per council, manifest.json) are
+    # written beside it in the same step, and a failure in either leaves both as they were.
     publication = publish(build_id=context.run.run_id, require_passing_build=False)
+    files = publication.manifest.get("files", [])
     return dg.MaterializeResult(
         metadata={
             "build_id": publication.build_id,
             "path": dg.MetadataValue.path(str(publication.published)),
+            "exports": dg.MetadataValue.path(str(publication.exports)),
+            "export_files": len(files),
+            "council_workbooks": sum(f["format"] == "xlsx" for f in files),
             **{f"rows_{name}": count for name, count in publication.mart_rows.items()},
         }
     )
