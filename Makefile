@@ -56,8 +56,17 @@ format: setup ## Fix what sqlfluff and ruff can fix
 	$(BIN)/ruff format .
 	SCORECARD_DUCKDB_PATH=$(LINT_DUCKDB_PATH) $(BIN)/sqlfluff fix models tests/dbt
 
-docs: build ## Generate the dbt docs site into target/ (serve with: .venv/bin/dbt docs serve)
-	$(BIN)/dbt docs generate
+# Documents the warehouse as it is and never rebuilds it. Before the first build there is no
+# warehouse to read the catalogue from: parse, and generate without a catalogue or compiling
+# (neither opens a database, so no empty warehouse file is created).
+docs: setup ## Generate the dbt docs site into target/ from the existing warehouse, no rebuild (serve: .venv/bin/dbt docs serve)
+	@if [ -f "$(SCORECARD_DUCKDB_PATH)" ]; then \
+		$(BIN)/dbt docs generate; \
+	else \
+		echo "docs: no warehouse at $(SCORECARD_DUCKDB_PATH) yet (make build): the site will have no catalogue"; \
+		$(BIN)/dbt parse && $(BIN)/dbt docs generate --empty-catalog --no-compile; \
+	fi
+	@echo "Docs site in $${DBT_TARGET_PATH:-target}/: serve it with $(BIN)/dbt docs serve (http://localhost:8080)"
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf target logs warehouse .pytest_cache .ruff_cache $(REPORTS)/build $(REPORTS)/.evidence test-artifacts
