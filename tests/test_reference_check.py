@@ -284,7 +284,11 @@ CASES: dict[str, Case] = {
         "duplicate measure_code (first on row 2)",
     ),
     "duplicate unit": Case(
-        append_line("units", "count,Again,0,,true,,9"), "units", 10, "unit", "duplicate unit (first on row 3)"
+        append_line("units", "count,Again,0,,true,,99"),
+        "units",
+        len((PROJECT_DIR / "seeds" / "reference" / "units.csv").read_text().splitlines()) + 1,  # the appended line
+        "unit",
+        "duplicate unit (first on row 3)",
     ),
     "duplicate printed_rag": Case(
         append_line("rag_codes", "amber,Amber,true,Amber again"),
