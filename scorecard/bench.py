@@ -30,7 +30,7 @@ def _months(count: int) -> list[str]:
 def _reference(folder: Path, indicators: int) -> None:
     shutil.copytree(PROJECT_DIR / "seeds" / "reference", folder)
     with (folder / "organisations.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(["BENCH", "Benchmark council", "synthetic", "", "", ""])
+        csv.writer(fh, lineterminator="\n").writerow(["BENCH", "Benchmark council", "synthetic", "", "", "", ""])
     with (folder / "indicators.csv").open("a", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         for i in range(indicators):

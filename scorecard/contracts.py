@@ -20,13 +20,33 @@ from dataclasses import dataclass
 #   month      a month only
 #   figure     a number as printed (92.6%, (1,234), £1,200) or a placeholder (-, New, c ...)
 #   money      money in the column's unit (£000 for budgets) as printed; £18.2m, £640k, £1.2bn are
-#              converted into it; no text after the amount; blank or a not-available marker
-#              (a dash, tbc: value_placeholders) for no figure, no other placeholder
+#              converted into it, and so is an amount without a scale when the council prints its
+#              budget in another unit (organisations.budget_unit: 18.2 in £m is 18,200); no text
+#              after the amount; blank or a not-available marker (a dash, tbc: value_placeholders)
+#              for no figure, no other placeholder
 #   score      a whole risk score 1-25
 #   rag        a RAG as printed (Red, A, G ...), checked against the rag_codes seed
 #   polarity   a polarity as printed (SIB, Bigger is better ...), checked against polarity_codes
 #   target     free text that may hold a number (<180, 95.0%, Primary 88%): never refused
-KINDS = ("text", "code", "period", "month", "figure", "money", "score", "rag", "polarity", "target")
+#   direction  an arrow or word for the direction of travel as printed (↑, ▼, ↔, up, no change ...),
+#              checked against the direction_codes seed
+#   flag       yes / no as printed (Y, N, yes, no, true, false, ✓, x); blank for not printed
+#   quartile   a quartile as printed: 1-4, Q1-Q4 or A-D (A is 1)
+KINDS = (
+    "text",
+    "code",
+    "period",
+    "month",
+    "figure",
+    "money",
+    "score",
+    "rag",
+    "polarity",
+    "target",
+    "direction",
+    "flag",
+    "quartile",
+)
 
 # What the loader writes beside each printed column, by kind: what the grammar in
 # scorecard/values.py read from the text, as typed columns named `<column>__<suffix>`.
@@ -50,11 +70,20 @@ PARSED_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "money": (
         ("status", "varchar", "reported (a number), blank, or not_available (a dash)."),
         ("number", "decimal(18,4)", "The amount in the column's unit (£000): £18.2m is 18,200; (198) is -198."),
+        (
+            "decimals",
+            "integer",
+            "Decimal places the amount was printed with, in the column's unit; negative when printed in a larger "
+            "unit (£18.2m in a £000 column is -2).",
+        ),
     ),
     "score": (("number", "integer", "The whole score."),),
     "rag": (("key", "varchar", "The printed RAG lower-cased and trimmed: the key of the rag_codes seed."),),
     "polarity": (("key", "varchar", "The printed polarity lower-cased and trimmed: a key of polarity_codes."),),
     "target": (("number", "decimal(18,4)", "The number in the printed target (<180 is 180), if it holds one."),),
+    "direction": (("key", "varchar", "The printed arrow or word lower-cased and trimmed: a key of direction_codes."),),
+    "flag": (("flag", "boolean", "True for yes, false for no, as the loader read it."),),
+    "quartile": (("number", "integer", "The quartile as a number 1-4 (Q1 and A are 1)."),),
 }
 
 
@@ -73,6 +102,9 @@ class Column:
     unit: str | None = None
     # Months must fall in the calendar the marts cover (dim_period); False for dates such as a risk's opening.
     in_calendar: bool = True
+    # What only some packs print (an arrow, a quartile, a forecast RAG): a long file may leave the
+    # column out altogether, which reads as blank. Every other column must be present, even if empty.
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +118,11 @@ class ExtractContract:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def expected_column_names(self) -> list[str]:
+        """The columns a long file must have (others may be absent, read as blank)."""
+        return [c.name for c in self.columns if not c.may_be_absent]
 
     @property
     def parsed_columns(self) -> list[tuple[str, str, str]]:
@@ -135,6 +172,36 @@ CONTRACTS: dict[str, ExtractContract] = {
                 ),
                 Column("target_as_printed", "Target printed on the indicator's row.", kind="target"),
                 Column("rag_methodology_as_printed", "RAG methodology text printed on the row."),
+                Column(
+                    "direction_as_printed",
+                    "Direction-of-travel arrow or word printed for this period (↑, ↓, ↔, ▲, ▼, up, no change ...).",
+                    kind="direction",
+                    may_be_absent=True,
+                ),
+                Column(
+                    "contract_measure_as_printed",
+                    "Whether the pack marks the indicator as a contract measure (Y / N).",
+                    kind="flag",
+                    may_be_absent=True,
+                ),
+                Column(
+                    "national_quartile_as_printed",
+                    "National rank quartile printed for this period (1-4, Q1-Q4 or A-D), kept as printed.",
+                    kind="quartile",
+                    may_be_absent=True,
+                ),
+                Column(
+                    "national_figure_as_printed",
+                    "National (England) figure printed beside this period's figure, kept as printed.",
+                    kind="figure",
+                    may_be_absent=True,
+                ),
+                Column(
+                    "neighbour_figure_as_printed",
+                    "Statistical neighbours' figure printed beside this period's figure, kept as printed.",
+                    kind="figure",
+                    may_be_absent=True,
+                ),
                 Column("reported_in", "Month of the pack that printed the figure (Jan-18).", True, "month"),
                 NOTES,
             ),
@@ -143,13 +210,19 @@ CONTRACTS: dict[str, ExtractContract] = {
         ExtractContract(
             name="workforce",
             table="workforce",
-            description="One row per organisation x month x staffing measure.",
+            description="One row per organisation x period x staffing measure.",
             columns=(
                 ORG,
-                Column("period", "Month the figure describes (Dec-15).", required=True, kind="month"),
+                Column(
+                    "period",
+                    "Period the figure describes: a month (Dec-15 or 2015-12), quarter (Q3 2016/17) or financial "
+                    "year (2016/17).",
+                    required=True,
+                    kind="period",
+                ),
                 Column(
                     "measure_code",
-                    "Measure code from the workforce_measures seed.",
+                    "Measure code of the council in the workforce_measures seed.",
                     True,
                     "code",
                     "workforce_measures",
@@ -163,7 +236,8 @@ CONTRACTS: dict[str, ExtractContract] = {
         ExtractContract(
             name="budget_outturn",
             table="budget_outturn",
-            description="One row per organisation x report month x service line or printed subtotal, £000.",
+            description="One row per organisation x report month x service line or printed subtotal, £000 "
+            "(amounts printed in the council's budget_unit, e.g. £m, are converted).",
             columns=(
                 ORG,
                 Column("report_month", "Month of the budget monitoring report (Mar-17).", True, "month"),
@@ -221,6 +295,8 @@ CONTRACTS: dict[str, ExtractContract] = {
                 Column("reported_in", "Month of the report that holds the plan.", True, "month"),
                 Column("project_name", "Project name as printed.", required=True),
                 Column("project_rag", "Project RAG at the report: G, A, R or C (complete).", kind="rag"),
+                Column("forecast_rag", "Forecast RAG printed for the project, if any.", kind="rag", may_be_absent=True),
+                Column("status_text", "Status commentary printed for the project.", may_be_absent=True),
                 Column("plan_month", "Month of the plan cell (Apr-16).", required=True, kind="month"),
                 Column("activity", "Text in the plan cell."),
                 Column("activity_type", "phase, milestone or decision."),
@@ -277,6 +353,21 @@ WIDE_HEADER_ALIASES: dict[str, dict[str, str]] = {
         "ra": "reported_rag",
         "current rag": "reported_rag",
         "rag methodology": "rag_methodology_as_printed",
+        "dot": "direction_as_printed",
+        "direction": "direction_as_printed",
+        "direction of travel": "direction_as_printed",
+        "trend": "direction_as_printed",
+        "6 month trend": "direction_as_printed",
+        "contract measure": "contract_measure_as_printed",
+        "contract": "contract_measure_as_printed",
+        "national quartile": "national_quartile_as_printed",
+        "quartile": "national_quartile_as_printed",
+        "england": "national_figure_as_printed",
+        "england average": "national_figure_as_printed",
+        "national": "national_figure_as_printed",
+        "statistical neighbours": "neighbour_figure_as_printed",
+        "stat neighbours": "neighbour_figure_as_printed",
+        "sn average": "neighbour_figure_as_printed",
         "notes": "notes",
     },
     "workforce": {"notes": "notes"},

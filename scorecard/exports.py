@@ -235,8 +235,9 @@ SHEETS = (
         "Budget",
         "budget outturn",
         "marts.fct_budget_outturn (latest report month)",
-        "£000. Variance is forecast outturn minus net budget: an overspend is positive, an underspend in "
-        "brackets. Movement is the change in variance since the previous report.",
+        "£000, as the report printed them (computed where it printed none). Variance is forecast outturn minus net "
+        "budget: an overspend is positive, an underspend in brackets. Movement is the change in variance since the "
+        "previous report.",
         f"""
         select * from {MARTS_SCHEMA}.fct_budget_outturn
         qualify report_month = max(report_month) over (partition by organisation_code)
@@ -256,34 +257,34 @@ SHEETS = (
             Column("Previous variance £000", "previous_variance", "money", 12),
             Column("Movement £000", "movement", "money", 12),
             Column("Movement", "movement_assessment", "assessment", 12),
-            Column("Reconciles with the printed figures", "is_reconciled", "yesno", 14),
+            Column("Printed figures add up (within rounding)", "is_reconciled", "yesno", 14),
         ),
     ),
     SheetSpec(
         "Workforce",
         "workforce",
-        "marts.fct_workforce_month (latest 13 months)",
-        "The latest 13 months (the same month a year ago first). Costs are monthly, in £000. "
-        "Every month is in the CSV and Parquet exports.",
+        "marts.fct_workforce_measure_period (latest 13 months)",
+        "Each staffing measure the council reports, for the latest 13 months (the same month a year ago first), "
+        "in the measure's unit; costs in £000. Movement is on the previous period of the same type (month, quarter "
+        "or year) with a figure. Every period is in the CSV and Parquet exports.",
         f"""
-        select * from {MARTS_SCHEMA}.fct_workforce_month
+        select * from {MARTS_SCHEMA}.fct_workforce_measure_period
         qualify period_month > max(period_month) over (partition by organisation_code) - interval 13 month
-        order by organisation_code, period_month
+        order by organisation_code, sort_order, measure_code,
+            case period_type when 'month' then 1 when 'quarter' then 2 else 3 end, period_month
         """,
         "reported_in",
         (
-            Column("Month", "period_month", "month", 11),
+            Column("Measure", "measure_name", "wrap", 26),
+            Column("Period", "period_month", "month", 11),
+            Column("Period label", "period_label", "text", 11),
             Column("Financial year", "financial_year", "text", 10),
-            Column("FTE", "fte", "number", 10),
-            Column("Headcount", "headcount", "int", 11),
-            Column("Permanent cost £000", "permanent_cost", "money", 12),
-            Column("Agency FTE", "agency_fte", "number", 10),
-            Column("Agency cost £000", "agency_cost", "money", 12),
-            Column("Agency share of FTE", "agency_share_of_fte_pct", "percent", 11),
-            Column("Absence days per FTE", "absence_days_per_fte", "number", 11),
-            Column("Turnover (annualised)", "turnover_rate", "percent", 12),
-            Column("FTE change", "fte_change", "number", 10),
-            Column("Headcount change", "headcount_change", "int", 11),
+            Column("Value", "value", "measure", 11),
+            Column("Previous value", "previous_value", "measure", 11),
+            Column("Movement", "movement", "delta", 11),
+            Column("Direction", "direction", "text", 10),
+            Column("Better or worse", "performance", "text", 12),
+            Column("Unit", "unit", "text", 13),
         ),
     ),
     SheetSpec(

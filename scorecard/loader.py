@@ -197,6 +197,9 @@ _SEED_OF = {
     "workforce_measures": "workforce_measures",
     "services": "service_hierarchy",
 }
+# Codes that belong to a council: checked as (organisation_code, code) pairs, so two
+# councils may both use CP 1 for different indicators.
+COUNCIL_CODES = ("indicators", "services", "workforce_measures")
 
 
 def _unit_of(contract: ExtractContract, col: Column, vals: dict[str, str], ref: v.Reference) -> v.Unit | None:
@@ -204,11 +207,21 @@ def _unit_of(contract: ExtractContract, col: Column, vals: dict[str, str], ref: 
     if col.unit:
         name = col.unit
     elif contract.name == "indicator_values":
-        name = ref.indicator_units.get(vals.get("indicator_code", "").strip())
+        name = ref.indicator_units.get(
+            (vals.get("organisation_code", "").strip(), vals.get("indicator_code", "").strip())
+        )
     elif contract.name == "workforce":
-        name = ref.measure_units.get(vals.get("measure_code", "").strip())
+        name = ref.measure_units.get((vals.get("organisation_code", "").strip(), vals.get("measure_code", "").strip()))
     else:
         return None
+    return ref.units.get(name) if name else None
+
+
+def _printed_unit(col: Column, vals: dict[str, str], ref: v.Reference) -> v.Unit | None:
+    """The unit a money amount without a scale is printed in: the council's budget_unit, if it names one."""
+    if col.kind != "money":
+        return None
+    name = ref.budget_units.get(vals.get("organisation_code", "").strip())
     return ref.units.get(name) if name else None
 
 
@@ -244,8 +257,12 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
     kind = col.kind
     if kind == "code":
         return [stripped or None]
-    if kind in ("rag", "polarity"):
+    if kind in ("rag", "polarity", "direction"):
         return [stripped.lower() or None]
+    if kind == "flag":
+        return [v.read_flag(stripped)]
+    if kind == "quartile":
+        return [v.read_quartile(stripped)]
     if kind == "target":
         return [v.parse_target(stripped)]
     if kind in ("period", "month"):
@@ -259,7 +276,7 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
         return [month, period_type] if kind == "period" else [month]
     if kind in ("figure", "money", "score"):
         unit = _unit_of(contract, col, vals, ref)
-        fig = v.parse_figure(stripped, ref.placeholders, unit)
+        fig = v.parse_figure(stripped, ref.placeholders, unit, _printed_unit(col, vals, ref))
         if fig.status == "unparseable":
             raise v.Unreadable(fig.reason if kind == "figure" else f"not a number: {fig.reason}")
         if kind in ("money", "score") and fig.status not in ("reported", "blank", "not_available"):
@@ -274,7 +291,7 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
         if kind == "score":
             return [int(fig.number) if fig.number is not None else None]
         if kind == "money":
-            return [fig.status, fig.number]
+            return [fig.status, fig.number, fig.decimals if fig.number is not None else None]
         return [fig.status, fig.number, fig.decimals, fig.numerator, fig.denominator,
                 fig.qualifier if fig.number is not None else None]  # fmt: skip
     return []
@@ -315,14 +332,21 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                     continue
                 if col.kind == "code":
                     key = (
-                        (vals.get("organisation_code", "").strip(), stripped) if col.lookup == "services" else stripped
+                        (vals.get("organisation_code", "").strip(), stripped)
+                        if col.lookup in COUNCIL_CODES
+                        else stripped
                     )
                     if key not in codes[col.lookup]:
-                        add(row, col.name, text, f"unknown code: not in seeds/reference/{_SEED_OF[col.lookup]}.csv")
+                        where = f"seeds/reference/{_SEED_OF[col.lookup]}.csv"
+                        if col.lookup in COUNCIL_CODES:
+                            where += f" for council {vals.get('organisation_code', '').strip()}"
+                        add(row, col.name, text, f"unknown code: not in {where}")
                 elif col.kind == "rag" and stripped.lower() not in rags:
                     add(row, col.name, text, "not a RAG status in seeds/reference/rag_codes.csv")
                 elif col.kind == "polarity" and stripped.lower() not in polarities:
                     add(row, col.name, text, "not a polarity in seeds/reference/polarity_codes.csv")
+                elif col.kind == "direction" and stripped.lower() not in ref.direction_codes:
+                    add(row, col.name, text, "not a direction in seeds/reference/direction_codes.csv")
             for name in free_text:
                 finding = find_personal_data(vals.get(name, ""))
                 if finding:
@@ -344,7 +368,7 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                         f"period is after the month the file reports ({v.month_label(declared)})")  # fmt: skip
             key = tuple(vals.get(c, "").strip() for c in contract.grain)
             if all(key):
-                norm_key = tuple(_normal_key(c, k) for c, k in zip(contract.grain, key, strict=True))
+                norm_key = tuple(_normal_key(c, k, contract) for c, k in zip(contract.grain, key, strict=True))
                 if norm_key in seen_keys:
                     add(row, None, " / ".join(key),
                         f"duplicate {', '.join(contract.grain)} (first on row {seen_keys[norm_key]})")  # fmt: skip
@@ -357,10 +381,14 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
     return problems, parsed_rows
 
 
-def _normal_key(column: str, text: str):
+def _normal_key(column: str, text: str, contract: ExtractContract):
     if column in ("period", "reported_in", "report_month", "plan_month"):
         parsed = v.parse_period(text)
-        return parsed[0] if parsed else text
+        if not parsed:
+            return text
+        # A staffing month and the quarter or year ending in it are different figures (the workforce
+        # mart keys on the period's type); an indicator has one figure per period month.
+        return parsed if column == "period" and contract.name == "workforce" else parsed[0]
     return text
 
 

@@ -24,7 +24,7 @@ from scorecard.contracts import (
     WIDE_TARGET_PREFIX,
     ExtractContract,
 )
-from scorecard.values import cell_text, is_excel_error, measure_names, parse_month
+from scorecard.values import cell_text, is_excel_error, measure_names, parse_period
 
 # Headings a wide sheet may carry that the warehouse takes from its reference data instead.
 WIDE_IGNORED_HEADERS = {
@@ -101,6 +101,23 @@ class Table:
     header_row: int
     headers: list[str]
     rows: list[Row]
+
+
+# Columns of a wide indicator row printed once for the indicator (they hold for every
+# period on the row) and columns printed for the latest period with a figure only.
+WIDE_ROW_COLUMNS = (
+    "polarity_as_printed",
+    "target_as_printed",
+    "rag_methodology_as_printed",
+    "contract_measure_as_printed",
+)
+WIDE_LATEST_PERIOD_COLUMNS = (
+    "reported_rag",
+    "direction_as_printed",
+    "national_quartile_as_printed",
+    "national_figure_as_printed",
+    "neighbour_figure_as_printed",
+)
 
 
 def _norm(text: str) -> str:
@@ -435,13 +452,14 @@ def find_tables(grids: list[Grid], contract: ExtractContract) -> list[Table]:
 
 def _find_long(grid: Grid, contract: ExtractContract) -> Table | None:
     names = set(contract.column_names)
+    expected = set(contract.expected_column_names)
     required = {c.name for c in contract.columns if c.required}
     for index, (number, cells) in enumerate(grid.rows[:30]):
         headers = [c.text.strip().lstrip("\ufeff") for c in cells]
         present = {h for h in headers if h in names}
         # A header row names at least half the contract's columns, the required ones among them
         # (renamed or missing ones are reported as such, not taken for a title row).
-        if len(present) * 2 < len(names) or not (required & present):
+        if len(present & expected) * 2 < len(expected) or not (required & present):
             continue
         check_personal_data(headers, grid.sheet, number)
         _check_long_headers(headers, contract, grid.sheet, number)
@@ -477,7 +495,7 @@ def _check_long_headers(headers: list[str], contract: ExtractContract, sheet: st
         seen.add(header)
         if header not in expected:
             raise FileProblem(f"unexpected column (expected: {', '.join(expected)})", sheet, row, header)
-    for name in expected:
+    for name in contract.expected_column_names:
         if name not in seen:
             raise FileProblem("missing column", sheet, row, name)
 
@@ -492,7 +510,8 @@ def _find_wide(grid: Grid, contract: ExtractContract) -> Table | None:
         norms = [_norm(t) for t in texts]
         _collect_declarations(texts, norms, declared)
         key_at = next((i for i, n in enumerate(norms) if n in keys), None)
-        months = [i for i, t in enumerate(texts) if parse_month(t)]
+        # period columns: months (Apr-17), quarters (Q3 2016/17) or financial years (2016/17)
+        months = [i for i, t in enumerate(texts) if parse_period(t)]
         if key_at is None or not months:
             continue
         check_personal_data(texts, grid.sheet, number)
@@ -540,7 +559,9 @@ def _wide_table(grid, contract, index, number, texts, key_at, months, declared) 
             raise FileProblem("duplicated column", sheet, number, text)
         seen[role] = i
         roles[i] = role
-    measure_lookup = measure_names() if contract.name == "workforce" else None
+    # a printed measure name is looked up among the measures of the council the sheet declares
+    council = declared["organisation_code"].strip()
+    measure_lookup = measure_names().get(council, {}) if contract.name == "workforce" else None
     rows: list[Row] = []
     for row_number, cells in grid.rows[index + 1 :]:
         cell_texts = [c.text for c in cells]
@@ -571,13 +592,11 @@ def _wide_table(grid, contract, index, number, texts, key_at, months, declared) 
                 "notes": attrs.get("notes", ""),
             }
             if contract.name == "indicator_values":
-                values.update(
-                    indicator_code=key,
-                    reported_rag=attrs.get("reported_rag", "") if i == rated else "",
-                    polarity_as_printed=attrs.get("polarity_as_printed", ""),
-                    target_as_printed=attrs.get("target_as_printed", ""),
-                    rag_methodology_as_printed=attrs.get("rag_methodology_as_printed", ""),
-                )
+                values.update(indicator_code=key)
+                # what the row prints once: the indicator's, so every period's
+                values.update({c: attrs.get(c, "") for c in WIDE_ROW_COLUMNS})
+                # what the row prints for one period: the latest period with a figure
+                values.update({c: attrs.get(c, "") if i == rated else "" for c in WIDE_LATEST_PERIOD_COLUMNS})
             else:
                 values["measure_code"] = measure_lookup.get(key.lower(), key)
             sources = {"value": month, "period": month}  # a month column's heading names both

@@ -14,7 +14,7 @@ CSV line (header = 1), the column, the value and the reason:
 3. typed values per the declared types (boolean, integer, decimal, date);
 4. unique, non-empty codes;
 5. codes known to the seed they refer to;
-6. units: minimum not above maximum, pounds_per_unit positive.
+6. units: minimum not above maximum, pounds_per_unit positive; a council's budget_unit a money unit.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
@@ -77,7 +78,13 @@ _REQUIRED_COLUMNS: dict[str, dict[str, str]] = {
         "effective_to": "date",
         "threshold_basis": "varchar",
     },
-    "workforce_measures": {"measure_code": "varchar", "measure_name": "varchar", "unit": "varchar"},
+    "workforce_measures": {
+        "organisation_code": "varchar",
+        "measure_code": "varchar",
+        "measure_name": "varchar",
+        "unit": "varchar",
+        "polarity": "varchar",
+    },
     "units": {
         "unit": "varchar",
         "min_value": "double",
@@ -117,12 +124,22 @@ class _Key:
     column: str
     scope: tuple[str, ...] = ()
     ignore_case: bool = False
+    # Key columns that may be blank (a rule row for every indicator or every year).
+    may_be_empty: tuple[str, ...] = ()
 
 
 _KEYS = (
     _Key("organisations", "organisation_code"),
-    _Key("indicators", "indicator_code"),
-    _Key("workforce_measures", "measure_code"),
+    _Key("indicators", "indicator_code", ("organisation_code",)),
+    _Key("national_indicators", "national_code"),
+    _Key(
+        "indicator_rules",
+        "financial_year",
+        ("organisation_code", "indicator_code"),
+        may_be_empty=("indicator_code", "financial_year"),
+    ),
+    _Key("direction_codes", "printed_direction", ignore_case=True),
+    _Key("workforce_measures", "measure_code", ("organisation_code",)),
     _Key("units", "unit"),
     _Key("rag_codes", "printed_rag", ignore_case=True),
     _Key("polarity_codes", "printed_polarity", ignore_case=True),
@@ -142,24 +159,51 @@ class _Foreign:
     target: str
     target_column: str
     may_be_empty: bool = False
+    # Columns that must match too: codes belong to a council, so (organisation_code, code).
+    scope: tuple[str, ...] = ()
 
 
 _FOREIGN = (
-    _Foreign("indicators", "organisation_code", "organisations", "organisation_code", may_be_empty=True),
+    _Foreign("indicators", "organisation_code", "organisations", "organisation_code"),
+    _Foreign("indicators", "national_code", "national_indicators", "national_code", may_be_empty=True),
+    _Foreign("national_indicators", "unit", "units", "unit"),
+    _Foreign("indicator_rules", "organisation_code", "organisations", "organisation_code"),
+    _Foreign(
+        "indicator_rules",
+        "indicator_code",
+        "indicators",
+        "indicator_code",
+        may_be_empty=True,
+        scope=("organisation_code",),
+    ),
     _Foreign("indicators", "unit", "units", "unit"),
+    _Foreign("workforce_measures", "organisation_code", "organisations", "organisation_code"),
     _Foreign("workforce_measures", "unit", "units", "unit"),
     _Foreign("indicator_targets", "organisation_code", "organisations", "organisation_code"),
-    _Foreign("indicator_targets", "indicator_code", "indicators", "indicator_code"),
+    _Foreign("indicator_targets", "indicator_code", "indicators", "indicator_code", scope=("organisation_code",)),
     _Foreign("service_hierarchy", "organisation_code", "organisations", "organisation_code"),
+    _Foreign("organisations", "budget_unit", "units", "unit", may_be_empty=True),
 )
 
 # (seed, column): (allowed values, may be empty)
 _ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     ("indicators", "polarity"): (("BIB", "SIB"), True),
     ("indicators", "frequency"): (("monthly", "monthly_rolling_3m", "quarterly", "annual"), False),
+    ("workforce_measures", "polarity"): (("BIB", "SIB"), True),  # blank: a neutral measure (headcount)
     ("value_placeholders", "match_type"): (("exact", "contains"), False),
     ("polarity_codes", "polarity"): (("BIB", "SIB"), False),
     ("indicator_targets", "threshold_basis"): (("value", "percent_of_cohort"), False),
+    ("indicator_rules", "rag_rule"): (
+        ("bands", "target_only", "target_tolerance_absolute", "target_tolerance_relative"),
+        False,
+    ),
+    ("indicator_rules", "direction_basis"): (
+        ("previous_period", "same_period_last_year", "months_earlier", "previous_year_outturn"),
+        False,
+    ),
+    ("indicator_rules", "level_band_kind"): (("absolute", "relative"), True),
+    ("direction_codes", "direction"): (("up", "down", "level"), False),
+    ("national_indicators", "polarity"): (("BIB", "SIB"), True),
 }
 
 # Columns whose values must not be empty (besides keys, foreign codes and allowed values above).
@@ -548,8 +592,8 @@ def _type_problem(declared: str, value: str) -> str | None:
 
 def _check_values(seed: _Seed, not_null: set[str], problems: _Problems) -> None:
     """Codes without surrounding spaces, required values present, allowed values, units' rules."""
-    required = {k.column for k in _KEYS if k.seed == seed.name} | not_null
-    required |= {c for k in _KEYS if k.seed == seed.name for c in k.scope}
+    keys = [k for k in _KEYS if k.seed == seed.name]
+    required = {c for k in keys for c in (k.column, *k.scope) if c not in k.may_be_empty} | not_null
     required |= {f.column for f in _FOREIGN if f.seed == seed.name and not f.may_be_empty}
     required |= {c for (s, c), (_, may_be_empty) in _ALLOWED.items() if s == seed.name and not may_be_empty}
     required |= {c for (s, c) in _NOT_EMPTY if s == seed.name}
@@ -619,11 +663,20 @@ def _check_foreign(seeds: dict[str, _Seed], folder: Path, problems: _Problems) -
             continue
         if not target.has(rule.target_column):
             continue  # the target's own problem is reported already
-        known = {values.get(rule.target_column) for _, values in target.all_rows}
+        if not all(seed.has(c) and target.has(c) for c in rule.scope):
+            continue
+        known = {(*(v.get(c) for c in rule.scope), v.get(rule.target_column)) for _, v in target.all_rows}
+        # a code whose own council is wrong is reported there once, not again by every row that uses it
+        unsure = {v.get(rule.target_column) for ln, v in target.rows if any((ln, c) in target.bad for c in rule.scope)}
         for line, values in seed.rows:
             value = values[rule.column]
-            if value and (line, rule.column) not in seed.bad and value not in known:
-                problems.add(seed, line, rule.column, value, f"unknown {rule.column} (not in {target.display})")
+            if any((line, c) in seed.bad for c in rule.scope) or value in unsure:
+                continue
+            if value and (line, rule.column) not in seed.bad and (*(values[c] for c in rule.scope), value) not in known:
+                within = "".join(f" for {c} '{values[c]}'" for c in rule.scope)
+                problems.add(seed, line, rule.column, value, f"unknown {rule.column}{within} (not in {target.display})")
+    _check_budget_units(seeds, problems)
+    _check_indicator_rules(seeds, problems)
     hierarchy = seeds.get("service_hierarchy")
     columns = ("organisation_code", "service_code", "parent_service_code")
     if hierarchy is not None and all(hierarchy.has(c) for c in columns):
@@ -640,6 +693,61 @@ def _check_foreign(seeds: dict[str, _Seed], folder: Path, problems: _Problems) -
                         parent,
                         f"unknown parent_service_code (not a service_code of organisation_code '{organisation}')",
                     )
+
+
+def _check_indicator_rules(seeds: dict[str, _Seed], problems: _Problems) -> None:
+    """What a rule kind needs: a tolerance for the tolerance rules, a number of months for months_earlier."""
+    rules = seeds.get("indicator_rules")
+    needs = (
+        ("rag_rule", ("target_tolerance_absolute", "target_tolerance_relative"), "amber_tolerance"),
+        ("direction_basis", ("months_earlier",), "direction_months"),
+    )
+    if rules is None:
+        return
+    for line, values in rules.rows:
+        for column, kinds, needed in needs:
+            if not (rules.has(column) and rules.has(needed)) or (line, column) in rules.bad:
+                continue
+            kind, amount = values[column], values[needed].strip()
+            if kind in kinds and not amount:
+                problems.add(rules, line, needed, amount, f"{column} {kind} needs {needed}")
+            elif kind not in kinds and amount:
+                problems.add(rules, line, needed, amount, f"{needed} applies only to {column} {' or '.join(kinds)}")
+            elif amount:
+                try:
+                    number = Decimal(amount)
+                except InvalidOperation:
+                    problems.add(rules, line, needed, amount, "not a number")
+                    continue
+                if needed == "direction_months" and (number < 1 or number != int(number)):
+                    problems.add(rules, line, needed, amount, "must be a whole number of months, 1 or more")
+                elif number < 0:
+                    problems.add(rules, line, needed, amount, "must be 0 or more")
+
+
+def _check_budget_units(seeds: dict[str, _Seed], problems: _Problems) -> None:
+    """A council's budget_unit must be money (a unit with pounds_per_unit): the loader converts from it."""
+    organisations, units = seeds.get("organisations"), seeds.get("units")
+    if organisations is None or units is None or not organisations.has("budget_unit"):
+        return
+    if not (units.has("unit") and units.has("pounds_per_unit")):
+        return  # the units seed's own problem is reported already
+    pounds = {
+        values.get("unit"): (values.get("pounds_per_unit") or "", (line, "pounds_per_unit") in units.bad)
+        for line, values in units.all_rows
+    }
+    for line, values in organisations.rows:
+        unit = values["budget_unit"]
+        if not unit or (line, "budget_unit") in organisations.bad or unit not in pounds or pounds[unit][1]:
+            continue  # empty is £000; an unknown unit or a bad pounds_per_unit is reported as such
+        if not (_number(pounds[unit][0]) or 0) > 0:
+            problems.add(
+                organisations,
+                line,
+                "budget_unit",
+                unit,
+                f"not a money unit: {units.display} gives it no pounds_per_unit (use gbp, gbp_thousands, gbp_millions)",
+            )
 
 
 def _check_order(seeds: dict[str, _Seed], problems: _Problems) -> None:

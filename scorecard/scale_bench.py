@@ -48,8 +48,8 @@ PRODUCTION = ["--exclude-resource-type", "unit_test"]
 # A build that selects nothing: dbt's fixed cost per invocation (start-up, manifest, connection).
 NOTHING = ["--select", "dim_period", "--exclude", "dim_period"]
 
-FACTS = ["fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_month", "fct_risk",
-         "fct_programme_milestone"]  # fmt: skip
+FACTS = ["fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_measure_period",
+         "fct_risk", "fct_programme_milestone"]  # fmt: skip
 
 SCORECARD_QUERY = """
 select
@@ -266,12 +266,12 @@ def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
         print(f"... {councils} councils", flush=True)
         rows.append(bench_size(councils, months, seed))
     print()
-    print("councils | fct_indicator_period | fct_budget_outturn | fct_workforce_month | fct_risk | "
+    print("councils | fct_indicator_period | fct_budget_outturn | fct_workforce_measure_period | fct_risk | "
           "fct_programme_milestone")  # fmt: skip
     for r in rows:
         f = r["facts"]
         print(f"{r['councils']:>8} | {f['fct_indicator_period']:>20,} | {f['fct_budget_outturn']:>18,} | "
-              f"{f['fct_workforce_month']:>19,} | {f['fct_risk']:>8,} | "
+              f"{f['fct_workforce_measure_period']:>28,} | {f['fct_risk']:>8,} | "
               f"{f['fct_programme_milestone']:>23,}")  # fmt: skip
     print()
     print("councils | history load         | full build   | peak MB | DuckDB alone | ratio | new month load    | "

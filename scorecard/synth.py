@@ -4,7 +4,7 @@
 
     <out>/seeds/                  the project's seeds plus the synthetic councils, a shared
                                   catalogue of 60 indicators with targets and RAG thresholds,
-                                  and each council's budget hierarchy
+                                  and each council's budget hierarchy and staffing measures
     <out>/landing/history/        one file per council and extract type: every month but the last
     <out>/landing/new_month/      one file per council and extract type for the last month, with
                                   a few earlier figures restated (a new version of a past month)
@@ -127,6 +127,17 @@ WORKFORCE = [  # measure, typical value, spread (per 100 FTE of council size)
     ("fte", 320, 10), ("headcount", 350, 10), ("permanent_cost", 1100, 40), ("agency_fte", 40, 8),
     ("agency_cost", 260, 40), ("absence_days_per_fte", 0.9, 0.2), ("turnover_rate", 15, 3),
 ]  # fmt: skip
+# The synthetic councils' staffing measures: each council gets these rows in workforce_measures.csv
+# (measure codes belong to a council). code: (name, unit, polarity or "" for a neutral measure, description)
+WORKFORCE_MEASURES = {
+    "fte": ("FTE", "fte", "", "Full-time equivalent staff in post (directly employed)"),
+    "headcount": ("Headcount", "count", "", "Staff in post (directly employed)"),
+    "permanent_cost": ("Permanent costs (£k)", "gbp_thousands", "", "Monthly cost of directly employed staff, £000"),
+    "agency_fte": ("Agency FTE", "fte", "SIB", "Full-time equivalent agency staff"),
+    "agency_cost": ("Agency cost (£k)", "gbp_thousands", "SIB", "Monthly cost of agency staff, £000"),
+    "absence_days_per_fte": ("Absence - days lost per FTE", "days", "SIB", "Days lost to sickness per FTE, 12 months"),
+    "turnover_rate": ("Turnover (annualised)", "percentage", "SIB", "Annualised staff turnover (FTE based), percent"),
+}  # fmt: skip
 RISKS = [
     ("Placement sufficiency", "IF: there are too few local placements THEN: children are placed far from home"),
     ("Social worker recruitment", "IF: vacancies stay high THEN: caseloads rise and practice suffers"),
@@ -226,9 +237,12 @@ def _write_seeds(out: Path, orgs: list[str], first_month: date, last_month: date
         with (ref / f"{name}.csv").open("a", encoding="utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerows(rows)
 
-    append("organisations", [[o, f"Synthetic council {o[1:]}", "synthetic", "", "", "Synthetic data"] for o in orgs])
-    append("indicators", [[c[0], "", c[1], c[2], c[3], "monthly", c[4] or "", "true" if c[4] is None else "false",
-                           "", "Synthetic"] for c in CATALOGUE])  # fmt: skip
+    # budget_unit blank: synthetic councils print their budgets in £000
+    councils = [[o, f"Synthetic council {o[1:]}", "synthetic", "", "", "Synthetic data", ""] for o in orgs]
+    append("organisations", councils)
+    # Indicator codes belong to a council: every synthetic council defines the catalogue's indicators.
+    append("indicators", [[c[0], org, c[1], c[2], c[3], "monthly", c[4] or "", "true" if c[4] is None else "false",
+                           "", "", "Synthetic"] for org in orgs for c in CATALOGUE])  # fmt: skip
     # Targets: one rule for the first half of the period, a tighter one from the middle financial year.
     first_fy, last_fy = _fy_start(first_month), _fy_start(last_month)
     middle = date(first_fy.year + (last_fy.year - first_fy.year + 1) // 2, 4, 1)
@@ -250,11 +264,22 @@ def _write_seeds(out: Path, orgs: list[str], first_month: date, last_month: date
     append("indicator_targets", targets)
     hierarchy = []
     for org in orgs:
-        hierarchy.append([org, "DIR", "Children's Services", "", "directorate", 100])
+        hierarchy.append([org, "DIR", "Children's Services", "", "directorate", 100, "true"])
         for i, (code, name, parent, net, _vol) in enumerate(BUDGET_LINES):
             level = "subtotal" if net is None else "line"
-            hierarchy.append([org, code, name, parent, level, 10 + i])
+            hierarchy.append([org, code, name, parent, level, 10 + i, "" if level == "line" else "true"])
     append("service_hierarchy", hierarchy)
+    # Staffing measures belong to a council: every synthetic council defines the ones its files carry.
+    with (ref / "workforce_measures.csv").open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    measures = []
+    for org in orgs:
+        for order, (code, _base, _spread) in enumerate(WORKFORCE, start=1):
+            name, unit, polarity, description = WORKFORCE_MEASURES[code]
+            row = {"organisation_code": org, "measure_code": code, "measure_name": name, "unit": unit,
+                   "polarity": polarity, "sort_order": order, "description": description}  # fmt: skip
+            measures.append([row.get(column, "") for column in header])
+    append("workforce_measures", measures)
 
 
 def generate(

@@ -68,28 +68,33 @@ def reference_codes(lookup: str) -> set:
     if lookup == "organisations":
         return {r["organisation_code"] for r in _seed("organisations")}
     if lookup == "indicators":
-        return {r["indicator_code"] for r in _seed("indicators")}
+        # codes belong to a council: CP 1 of one council is not CP 1 of another
+        return {(r["organisation_code"], r["indicator_code"]) for r in _seed("indicators")}
     if lookup == "workforce_measures":
-        return {r["measure_code"] for r in _seed("workforce_measures")}
+        # staffing measure codes belong to a council too: (organisation_code, measure_code)
+        return {(r["organisation_code"], r["measure_code"]) for r in _seed("workforce_measures")}
     if lookup == "services":
         return {(r["organisation_code"], r["service_code"]) for r in _seed("service_hierarchy")}
     raise KeyError(lookup)
 
 
-def indicator_units() -> dict[str, str]:
-    return {r["indicator_code"]: r["unit"] for r in _seed("indicators")}
+def indicator_units() -> dict[tuple[str, str], str]:
+    """Unit of each indicator, keyed by (organisation_code, indicator_code)."""
+    return {(r["organisation_code"], r["indicator_code"]): r["unit"] for r in _seed("indicators")}
 
 
-def measure_units() -> dict[str, str]:
-    return {r["measure_code"]: r["unit"] for r in _seed("workforce_measures")}
+def measure_units() -> dict[tuple[str, str], str]:
+    """Unit of each staffing measure, keyed by (organisation_code, measure_code)."""
+    return {(r["organisation_code"], r["measure_code"]): r["unit"] for r in _seed("workforce_measures")}
 
 
-def measure_names() -> dict[str, str]:
-    """Measure code by lower-cased printed name or code."""
-    out = {}
+def measure_names() -> dict[str, dict[str, str]]:
+    """Per council: its measure codes by lower-cased printed name or code."""
+    out: dict[str, dict[str, str]] = {}
     for r in _seed("workforce_measures"):
-        out[r["measure_code"].lower()] = r["measure_code"]
-        out[r["measure_name"].lower()] = r["measure_code"]
+        names = out.setdefault(r["organisation_code"], {})
+        names[r["measure_code"].lower()] = r["measure_code"]
+        names[r["measure_name"].lower()] = r["measure_code"]
     return out
 
 
@@ -112,6 +117,15 @@ def units() -> dict[str, Unit]:
     }
 
 
+def budget_units() -> dict[str, str]:
+    """The unit each council prints its budget amounts in (organisations.budget_unit), where it names one.
+
+    A council without one prints them in the money column's own unit (£000).
+    """
+    rows = _seed("organisations")
+    return {r["organisation_code"]: r["budget_unit"].strip() for r in rows if (r.get("budget_unit") or "").strip()}
+
+
 def rag_codes() -> set[str]:
     return {r["printed_rag"] for r in _seed("rag_codes")}
 
@@ -120,17 +134,62 @@ def polarity_codes() -> set[str]:
     return {r["printed_polarity"].lower() for r in _seed("polarity_codes")}
 
 
+def direction_codes() -> set[str]:
+    return {r["printed_direction"].strip().lower() for r in _seed("direction_codes")}
+
+
+FLAG_WORDS = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "✓": True,
+    "✔": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "x": False,
+    "✗": False,
+}
+
+
+def read_flag(text: str) -> bool | None:
+    """Yes / no as printed; None for blank. Raises Unreadable for anything else."""
+    key = text.strip().lower()
+    if not key:
+        return None
+    if key not in FLAG_WORDS:
+        raise Unreadable(f"not yes or no (one of {', '.join(sorted(FLAG_WORDS))})")
+    return FLAG_WORDS[key]
+
+
+_QUARTILE = re.compile(r"^(?:q\s*)?([1-4])$|^([a-d])$", re.I)
+
+
+def read_quartile(text: str) -> int | None:
+    """A quartile as printed: 1-4, Q1-Q4 or A-D (A is 1); None for blank. Raises Unreadable otherwise."""
+    key = text.strip()
+    if not key:
+        return None
+    match = _QUARTILE.match(key)
+    if not match:
+        raise Unreadable("not a quartile (1-4, Q1-Q4 or A-D)")
+    return int(match.group(1)) if match.group(1) else "abcd".index(match.group(2).lower()) + 1
+
+
 @dataclass(frozen=True)
 class Reference:
     """The reference data one load checks against, read once from the seeds."""
 
     codes: dict[str, set]
     indicator_units: dict[str, str]
-    measure_units: dict[str, str]
+    measure_units: dict[tuple[str, str], str]
     rag_codes: set[str]
     polarity_codes: set[str]
+    direction_codes: set[str]
     placeholders: list[tuple[str, str, str]]
     units: dict[str, Unit]
+    # council -> the unit its budget amounts without a scale are printed in (organisations.budget_unit)
+    budget_units: dict[str, str]
 
     @classmethod
     def load(cls) -> Reference:
@@ -148,8 +207,10 @@ def _reference(folder: str, stamps: tuple) -> Reference:
         measure_units(),
         rag_codes(),
         polarity_codes(),
+        direction_codes(),
         placeholders(),
         units(),
+        budget_units=budget_units(),
     )
 
 
@@ -298,13 +359,18 @@ def parse_figure(
     text: str,
     markers: list[tuple[str, str, str]] | None = None,
     unit: Unit | None = None,
+    printed_in: Unit | None = None,
 ) -> Figure:
     """A figure as printed, read in its unit: `92.6%`, `(1,234)`, `£1.2m`, `32.6% (395/1221)`, `-`, `New`, `c` ...
 
     Without a unit the number is read as printed. With one: money with a scale is
     converted into the unit (`£18.2m` is 18,200 in £000), a bare fraction up to 1
     of a percentage is a share (0.926 is 92.6), and a scale, £ or % that the unit
-    cannot carry is refused. Never raises: an unreadable text has status
+    cannot carry is refused. Money without a scale is read in `printed_in` (a
+    council's budget_unit, e.g. `18.2` in £m is 18,200 in £000), else in the unit
+    itself. `decimals` counts the printed decimal places in the unit, so money
+    printed in a larger unit has fewer, down to negative: `£18.2m` and `18.2` in
+    £m are -2 in £000. Never raises: an unreadable text has status
     'unparseable' and a reason.
     """
     stripped = (text or "").strip()
@@ -317,20 +383,26 @@ def parse_figure(
         return Figure(None, "unparseable", reason="Excel error value")
     try:
         fig = _read_number(stripped)
-        return _in_unit(fig, unit) if unit is not None else replace(fig, number=_held(fig.number))
+        return _in_unit(fig, unit, printed_in) if unit is not None else replace(fig, number=_held(fig.number))
     except Unreadable as exc:
         return Figure(None, "unparseable", reason=exc.reason)
 
 
-def _in_unit(fig: Figure, unit: Unit) -> Figure:
+def _in_unit(fig: Figure, unit: Unit, printed_in: Unit | None = None) -> Figure:
     number, decimals = fig.number, fig.decimals
     if unit.pounds_per_unit:
         if fig.percent_sign:
             raise Unreadable(f"% in a money figure (the column is {unit.description})")
+        # pounds as a power of ten: of the printed scale, else of the unit the amount is printed in
         if fig.scale:
-            shift = SCALES[fig.scale] - unit.pounds_per_unit.adjusted()
-            number = number.scaleb(shift)
-            decimals = max(0, decimals - shift)
+            printed = SCALES[fig.scale]
+        elif printed_in is not None and printed_in.pounds_per_unit:
+            printed = printed_in.pounds_per_unit.adjusted()
+        else:
+            printed = unit.pounds_per_unit.adjusted()
+        shift = printed - unit.pounds_per_unit.adjusted()
+        number = number.scaleb(shift)
+        decimals -= shift  # may go negative: 18.2 in £m is 18,200 in £000, printed to the nearest 100
     else:
         if fig.scale:
             raise Unreadable(f"a scale ({fig.scale}) is read only on money; this figure is {unit.name}")

@@ -40,11 +40,11 @@ PROG_COLS = PROG.split(",")
 GOOD = [row.split(",") for row in GOOD_IV]  # FD 3 (percentage), W 1 (average), MC 1 (count), CIN 4 (percentage)
 FD3, W1, MC1, CIN4 = 0, 1, 2, 3
 IV_NAME = "indicator_values_SD004_2018-02.csv"
-WF_NAME = "workforce_SD004_2018-02.csv"
+WF_NAME = "workforce_HRF_2018-02.csv"
 BUD_NAME = "budget_outturn_HRF_2018-02.csv"
 RISK_NAME = "risks_HRF_2018-02.csv"
 PROG_NAME = "programme_HRF_2018-02.csv"
-WF_ROW = ["SD004", "Feb-18", "headcount", "120", "Feb-18", ""]
+WF_ROW = ["HRF", "Feb-18", "headcount", "120", "Feb-18", ""]
 BUD_ROW = ["HRF", "Feb-18", "LAC", "Looked After Children", "1,200", "1,100", "1,150", "50", "40", "10", ""]
 RISK_ROW = [
     "HRF",
@@ -126,6 +126,12 @@ def raw_case(name: str, data: bytes) -> Callable[[Path], Path]:
 def iv_case(index: int, column: str, text: str, name: str = IV_NAME, rows=None) -> Callable[[Path], Path]:
     """GOOD_IV with one cell changed."""
     return csv_case(name, IV_COLS, changed(rows or GOOD, IV_COLS, index, column, text))
+
+
+def iv_optional_case(column: str, text: str) -> Callable[[Path], Path]:
+    """GOOD_IV with one of the optional columns (what only some packs print) added, set on FD 3's row."""
+    cols = [*IV_COLS, column]
+    return csv_case(IV_NAME, cols, changed([[*r, ""] for r in GOOD], cols, FD3, column, text))
 
 
 def wf_case(column: str, text: str) -> Callable[[Path], Path]:
@@ -374,13 +380,23 @@ WORKFORCE_CASES = {
     "measure code in capitals": Case(
         measure("FTE", "300"), "unknown code: not in seeds/reference/workforce_measures.csv", "measure_code", 2
     ),
-    "workforce period is a quarter": Case(wf_case("period", "Q3 2017/18"), NOT_MONTH, "period", 2),
-    "workforce period is a financial year": Case(wf_case("period", "2016/17"), NOT_MONTH, "period", 2),
+    "workforce period not a quarter": Case(
+        wf_case("period", "Q5 2017/18"),
+        "not a quarter (Q1 to Q4 then the financial year, e.g. Q3 2016/17)",
+        "period",
+        2,
+    ),
+    "workforce measure of another council": Case(
+        wf_case("organisation_code", "SD004"),
+        "unknown code: not in seeds/reference/workforce_measures.csv for council SD004",
+        "measure_code",
+        2,
+    ),
     "workforce period after the report": Case(
         wf_case("period", "Mar-18"), "period is after the month the file reports (Feb-18)", "period", 2
     ),
     "workforce file name month disagrees": Case(
-        csv_case("workforce_SD004_2018-03.csv", WF_COLS, [WF_ROW]),
+        csv_case("workforce_HRF_2018-03.csv", WF_COLS, [WF_ROW]),
         "disagrees with the month the file name declares (Mar-18)",
         "reported_in",
         2,
@@ -494,6 +510,36 @@ CODE_CASES = {
         "not a RAG status in seeds/reference/rag_codes.csv",
         "reported_rag",
         3,
+    ),
+    "direction Sideways": Case(
+        iv_optional_case("direction_as_printed", "Sideways"),
+        "not a direction in seeds/reference/direction_codes.csv",
+        "direction_as_printed",
+        2,
+    ),
+    "contract measure maybe": Case(
+        iv_optional_case("contract_measure_as_printed", "maybe"),
+        "not yes or no",
+        "contract_measure_as_printed",
+        2,
+    ),
+    "national quartile 5": Case(
+        iv_optional_case("national_quartile_as_printed", "5"),
+        "not a quartile (1-4, Q1-Q4 or A-D)",
+        "national_quartile_as_printed",
+        2,
+    ),
+    "national figure with a decimal comma": Case(
+        iv_optional_case("national_figure_as_printed", "12,5%"),
+        "12,5",
+        "national_figure_as_printed",
+        2,
+    ),
+    "another council's indicator code": Case(
+        iv_case(FD3, "indicator_code", "CWB 01"),
+        "unknown code: not in seeds/reference/indicators.csv for council SD004",
+        "indicator_code",
+        2,
     ),
     "polarity Up is good": Case(
         iv_case(FD3, "polarity_as_printed", "Up is good"),
@@ -1025,6 +1071,18 @@ MUST_LOAD = {
         2,
         {"score_before_controls__number": 16, "score_after_controls__number": None},
     ),
+    "workforce period a quarter": MustLoad(
+        wf_case("period", "Q3 2017/18"),
+        "workforce",
+        2,
+        {"period__month": date(2017, 12, 1), "period__period_type": "quarter"},
+    ),
+    "workforce period a financial year": MustLoad(
+        wf_case("period", "2016/17"),
+        "workforce",
+        2,
+        {"period__month": date(2017, 3, 1), "period__period_type": "financial_year"},
+    ),
     "fractional fte": MustLoad(
         measure("fte", "3.5"), "workforce", 2, {"value__number": Decimal("3.5"), "value__decimals": 1}
     ),
@@ -1173,7 +1231,7 @@ def _tree(folder: Path) -> list[str]:
 
 def test_dry_run_writes_nothing_at_all(tmp_path, capsys):
     bad = _bad_iv(tmp_path)
-    good = csv_case("workforce_SD004_2018-02.csv", WF_COLS, [WF_ROW])(tmp_path)
+    good = csv_case("workforce_HRF_2018-02.csv", WF_COLS, [WF_ROW])(tmp_path)
     database = tmp_path / "warehouse" / "w.duckdb"
     before = _tree(tmp_path)
     code = cli_main(["--database", str(database), "load", "--dry-run", str(bad), str(good)])
@@ -1221,14 +1279,14 @@ def test_other_files_subfolders_and_links_out_are_ignored_with_their_reason(load
     (folder / "readme.txt").write_text("notes", encoding="utf-8")
     (folder / "old").mkdir()
     outside = csv_case(
-        "workforce_SD004_2018-01.csv", WF_COLS, [changed([WF_ROW], WF_COLS, 0, "reported_in", "Jan-18")[0]]
+        "workforce_HRF_2018-01.csv", WF_COLS, [changed([WF_ROW], WF_COLS, 0, "reported_in", "Jan-18")[0]]
     )(tmp_path)
-    (folder / "workforce_SD004_2018-01.csv").symlink_to(outside)
+    (folder / "workforce_HRF_2018-01.csv").symlink_to(outside)
     results = load_paths([folder], loaded, settle=0, raise_on_reject=False)
     assert sorted((r.file.name, r.status, r.messages) for r in results) == [
         ("old", "ignored", ["a subfolder: not read (name its files or move them up)"]),
         ("readme.txt", "ignored", ["not an extract file (.csv, .xlsx, .xlsm): not read"]),
-        ("workforce_SD004_2018-01.csv", "ignored", ["a link to a place outside the folder: not followed"]),
+        ("workforce_HRF_2018-01.csv", "ignored", ["a link to a place outside the folder: not followed"]),
         (WF_NAME, "loaded", []),
     ]
     assert good.exists() and outside.exists()

@@ -106,7 +106,7 @@ REF = v.Reference.load()
 
 def loader_reads(text: str, unit_of: str = "FD 3") -> list | str:
     """What the loader's own check reads from a value: typed values, or the reason it refuses."""
-    vals = {"indicator_code": unit_of, "value": text}
+    vals = {"organisation_code": "SD004", "indicator_code": unit_of, "value": text}  # SD004's indicators
     try:
         return read_value(IV, VALUE, text, vals, REF)
     except v.Unreadable as exc:

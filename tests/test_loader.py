@@ -340,6 +340,86 @@ def test_at_least_thirty_bad_input_fixtures():
     assert len(CSV_CASES) + len(XLSX_CASES) >= 30
 
 
+def test_quarterly_and_annual_staffing_figures_load_beside_the_month(loaded, tmp_path):
+    """A workforce period is a month, a quarter or a financial year; a month and the quarter ending in it
+    are two figures, not a duplicate."""
+    path = csv_file(
+        tmp_path,
+        "workforce_HRF_2017-06.csv",
+        WF,
+        [
+            "HRF,Jun-17,agency_fte,20.5,Jun-17,",
+            "HRF,Q1 2017/18,agency_fte,21.1,Jun-17,quarterly average",
+            "HRF,2016/17,turnover_rate,18%,Jun-17,",
+        ],
+    )
+    [result] = load_paths([path], loaded, quarantine=tmp_path / "q", settle=0)
+    assert (result.status, result.rows) == ("loaded", 3)
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        rows = con.execute(
+            "select period, period__month, period__period_type, measure_code__code, value__number"
+            " from raw.workforce where _source_file = ? order by all",
+            [path.name],
+        ).fetchall()
+    assert rows == [
+        ("2016/17", date(2017, 3, 1), "financial_year", "turnover_rate", Decimal(18)),
+        ("Jun-17", date(2017, 6, 1), "month", "agency_fte", Decimal("20.5")),
+        ("Q1 2017/18", date(2017, 6, 1), "quarter", "agency_fte", Decimal("21.1")),
+    ]
+
+
+def test_a_staffing_measure_of_another_council_is_refused_naming_file_row_column_and_value(loaded, tmp_path):
+    """Measure codes belong to a council: headcount is HRF's in workforce_measures.csv, not SD004's."""
+    name = "workforce_SD004_2018-02.csv"
+    path = csv_file(tmp_path, name, WF, ["SD004,Feb-18,headcount,120,Feb-18,"])
+    before = table_state(loaded)
+    [result] = load_paths([path], loaded, quarantine=tmp_path / "q", settle=0, raise_on_reject=False)
+    assert result.status == "rejected"
+    [problem] = result.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (name, 2, "measure_code", "headcount")
+    assert problem.reason.startswith("unknown code: not in seeds/reference/workforce_measures.csv")
+    assert "SD004" in problem.reason
+    assert str(problem).startswith(f"{name}, row 2, column 'measure_code': unknown code")
+    assert str(problem).endswith("(value 'headcount')")
+    assert table_state(loaded) == before
+    # HRF's own file with the same row loads
+    ok = csv_file(tmp_path, "workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,headcount,120,Feb-18,"])
+    assert load_paths([ok], loaded, quarantine=tmp_path / "q", settle=0)[0].status == "loaded"
+
+
+def test_a_wide_staffing_sheet_names_measures_within_its_council(loaded, tmp_path):
+    """A printed measure name (Agency FTE) is looked up among the declared council's measures only."""
+
+    def sheet(council: str) -> list[list]:
+        return [
+            ["Staffing"],
+            ["Organisation", council],
+            ["Reported in", "Feb-18"],
+            [],
+            ["Measure", "Jan-18", "Feb-18"],
+            ["Agency FTE", 20.5, 21],
+            ["headcount", 340, 338],
+        ]
+
+    hrf = xlsx_file(tmp_path, "workforce_HRF_2018-02.xlsx", {"Staffing": sheet("HRF")})
+    [result] = load_paths([hrf], loaded, quarantine=tmp_path / "q", settle=0)
+    assert (result.status, result.rows) == ("loaded", 4)
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        codes = con.execute(
+            "select distinct measure_code__code from raw.workforce where _source_file = ? order by 1", [hrf.name]
+        ).fetchall()
+    assert codes == [("agency_fte",), ("headcount",)]
+    sd004 = xlsx_file(tmp_path, "workforce_SD004_2018-02.xlsx", {"Staffing": sheet("SD004")})
+    [refused] = load_paths([sd004], loaded, quarantine=tmp_path / "q", settle=0, raise_on_reject=False)
+    assert refused.status == "rejected"
+    refusals = {(p.file, p.sheet, p.row, p.column, p.value, p.reason) for p in refused.problems}
+    unknown = "unknown code: not in seeds/reference/workforce_measures.csv for council SD004"
+    assert refusals == {  # once per month column of the row
+        (sd004.name, "Staffing", 6, "measure_code", "Agency FTE", unknown),
+        (sd004.name, "Staffing", 7, "measure_code", "headcount", unknown),
+    }
+
+
 def test_file_still_being_written_is_not_read_and_not_moved(loaded, tmp_path):
     before = table_state(loaded)
     path = csv_file(tmp_path, "workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,fte,300,Feb-18,"])
@@ -434,7 +514,7 @@ def test_many_files_load_in_one_batch_and_a_refused_file_among_them_changes_noth
     good_feb = csv_file(landing, "indicator_values_SD004_2018-02.csv", IV, GOOD_IV)
     same_again = csv_file(landing, "indicator_values_SD004_2018-02_copy.csv", IV, GOOD_IV)
     bad = csv_file(landing, "indicator_values_SD004_2018-03.csv", IV, [GOOD_IV[0].replace("Feb-18,88%", "Mar-18,88%x")])
-    wf = csv_file(landing, "workforce_SD004_2018-02.csv", WF, ["SD004,Feb-18,headcount,120,Feb-18,"])
+    wf = csv_file(landing, "workforce_HRF_2018-02.csv", WF, ["HRF,Feb-18,headcount,120,Feb-18,"])
     before = table_state(loaded)
     inserts = []
     monkeypatch.setattr("scorecard.loader._insert_csv", _counting(inserts))
@@ -444,7 +524,7 @@ def test_many_files_load_in_one_batch_and_a_refused_file_among_them_changes_noth
         ("indicator_values_SD004_2018-02.csv", "loaded", 4),
         ("indicator_values_SD004_2018-02_copy.csv", "skipped", 0),
         ("indicator_values_SD004_2018-03.csv", "rejected", 0),
-        ("workforce_SD004_2018-02.csv", "loaded", 1),
+        ("workforce_HRF_2018-02.csv", "loaded", 1),
     ]
     assert sorted(inserts) == ["indicator_values", "workforce"]  # one bulk insert per raw table, not per file
     after = table_state(loaded)
@@ -459,7 +539,7 @@ def test_a_batch_of_files_waits_to_settle_once_and_a_file_still_growing_is_refus
 
     landing = tmp_path / "landing"
     landing.mkdir()
-    files = [csv_file(landing, f"workforce_SD004_2018-{m:02d}.csv", WF, [f"SD004,{mon}-18,headcount,12{m},{mon}-18,"])
+    files = [csv_file(landing, f"workforce_HRF_2018-{m:02d}.csv", WF, [f"HRF,{mon}-18,headcount,12{m},{mon}-18,"])
              for m, mon in [(2, "Feb"), (3, "Mar"), (4, "Apr")]]  # fmt: skip
     growing = files[1]
     sleeps = []
@@ -467,16 +547,16 @@ def test_a_batch_of_files_waits_to_settle_once_and_a_file_still_growing_is_refus
     def sleep_while_one_file_grows(seconds):
         sleeps.append(seconds)
         with growing.open("a") as fh:
-            fh.write("SD004,Mar-18,fte,100,Mar-18,\n")
+            fh.write("HRF,Mar-18,fte,100,Mar-18,\n")
 
     monkeypatch.setattr(loader.time, "sleep", sleep_while_one_file_grows)
     before = table_state(loaded)
     results = load_paths(files, loaded, quarantine=tmp_path / "q", settle=0.5, raise_on_reject=False)
     assert sleeps == [0.5]
     assert [(r.file.name, r.status) for r in results] == [
-        ("workforce_SD004_2018-02.csv", "loaded"),
-        ("workforce_SD004_2018-03.csv", "rejected"),
-        ("workforce_SD004_2018-04.csv", "loaded"),
+        ("workforce_HRF_2018-02.csv", "loaded"),
+        ("workforce_HRF_2018-03.csv", "rejected"),
+        ("workforce_HRF_2018-04.csv", "loaded"),
     ]
     assert "still being written" in results[1].problems[0].reason
     assert growing.exists()
@@ -500,7 +580,8 @@ def test_a_raw_table_from_before_the_typed_columns_is_filled_from_its_text(tmp_p
     database = tmp_path / "old.duckdb"
     contract = CONTRACTS["indicator_values"]
     old_metadata = [(n, t) for n, t in METADATA_COLUMNS if n != "_content_sha256"]
-    columns = [f'"{n}" varchar' for n in contract.column_names] + [f'"{n}" {t}' for n, t in old_metadata]
+    # the printed columns of then: the optional ones (direction, quartile ...) came later too
+    columns = [f'"{n}" varchar' for n in contract.expected_column_names] + [f'"{n}" {t}' for n, t in old_metadata]
     with duckdb.connect(str(database)) as con:
         con.execute("create schema raw")
         con.execute(f"create table raw.indicator_values ({', '.join(columns)})")
@@ -524,3 +605,83 @@ def test_a_raw_table_from_before_the_typed_columns_is_filled_from_its_text(tmp_p
         ("1 234", "unparseable", None, september, "month", january, "amber", Decimal(90), True),
         ("-", "not_available", None, september, "month", january, "amber", Decimal(90), True),
     ]
+
+
+def test_a_workforce_table_from_before_quarters_gets_its_period_types(loaded):
+    """Staffing periods used to be months only: upgrading adds period__period_type and reads it from the text."""
+    with duckdb.connect(str(loaded)) as con:
+        con.execute("alter table raw.workforce drop column period__period_type")
+        ensure_raw_tables(con)
+        got = con.execute(
+            "select period__period_type, count(*), min(period__month), max(period__month) from raw.workforce group by 1"
+        ).fetchall()
+    assert got == [("month", 113, date(2015, 12, 1), date(2017, 5, 1))]  # the sample's HRF staffing figures
+
+
+def test_a_council_printing_its_budget_in_millions_loads_in_thousands_at_that_precision(tmp_path, monkeypatch):
+    """organisations.budget_unit gbp_millions: a bare 18.2 is £18.2m, held as 18,200 £000 printed to the nearest
+    £0.1m (decimals -2); (0.3) is -300. An amount with a scale says its own unit, as for every council."""
+    import shutil
+
+    reference = tmp_path / "reference"
+    shutil.copytree(PROJECT_DIR / "seeds" / "reference", reference)
+    organisations = reference / "organisations.csv"
+    text = organisations.read_text(encoding="utf-8")
+    assert text.count(",gbp_thousands\n") == 1  # HRF prints its budget in £000
+    organisations.write_text(text.replace(",gbp_thousands\n", ",gbp_millions\n"), encoding="utf-8")
+    monkeypatch.setenv("SCORECARD_REFERENCE_DIR", str(reference))
+    database = tmp_path / "w.duckdb"
+    path = csv_file(tmp_path, "budget_outturn_HRF_2018-02.csv", BUD,
+                    ["HRF,Feb-18,LAC,Looked After Children,18.2,10.30,£10.6m,(0.3),0.25,£640k,"])  # fmt: skip
+    assert [r.status for r in load_paths([path], database, settle=0)] == ["loaded"]
+    columns = ["gross_budget", "net_budget", "forecast_outturn", "variance", "previous_variance", "movement"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        got = con.execute(
+            f"select {', '.join(f'{c}__number, {c}__decimals' for c in columns)} from raw.budget_outturn"
+        ).fetchone()
+    assert got == (
+        Decimal(18200), -2,  # 18.2 (£m)
+        Decimal(10300), -1,  # 10.30 (£m): printed to the nearest £10k
+        Decimal(10600), -2,  # £10.6m
+        Decimal(-300), -2,  # (0.3) (£m)
+        Decimal(250), -1,  # 0.25 (£m)
+        Decimal(640), 0,  # £640k: a scale is its own unit
+    )  # fmt: skip
+
+
+def test_a_council_without_a_budget_unit_prints_in_thousands(tmp_path):
+    """A blank budget_unit is the column's own unit, £000: the sample's HRF figures read as printed."""
+    from scorecard import values as v
+
+    ref = v.Reference.load()
+    assert ref.budget_units.get("SD004") is None
+    thousands = ref.units["gbp_thousands"]
+    figure = v.parse_figure("1,234.5", ref.placeholders, thousands)
+    assert (figure.number, figure.decimals) == (Decimal("1234.5"), 1)
+    millions = v.parse_figure("18.2", ref.placeholders, thousands, ref.units["gbp_millions"])
+    assert (millions.number, millions.decimals) == (Decimal(18200), -2)
+    pounds = v.parse_figure("1,234,567", ref.placeholders, thousands, ref.units["gbp"])
+    assert (pounds.number, pounds.decimals) == (Decimal("1234.567"), 3)
+
+
+def test_a_budget_table_from_before_money_decimals_gets_them_from_its_text(tmp_path):
+    """Upgrading adds `<money>__decimals` and reads it from the printed text, in the council's budget unit."""
+    database = tmp_path / "old.duckdb"
+    contract = CONTRACTS["budget_outturn"]
+    old_parsed = [(n, t) for n, t, _ in contract.parsed_columns if not n.endswith("__decimals")]
+    columns = [(n, "varchar") for n in contract.column_names] + old_parsed + list(METADATA_COLUMNS)
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema raw")
+        con.execute(f"create table raw.budget_outturn ({', '.join(f'{n} {t}' for n, t in columns)})")
+        con.execute(
+            f"insert into raw.budget_outturn ({', '.join(n for n, _ in columns[:11])}, _file_sha256, _row_number) "
+            "values ('HRF', 'Mar-17', 'LAC', 'Looked After Children', '£18.2m', '10,370', '11,801.5', '1,431', "
+            "'', '-', '', 'abc', 2)"
+        )
+        ensure_raw_tables(con)
+        got = con.execute(
+            "select gross_budget__number, gross_budget__decimals, net_budget__decimals, forecast_outturn__decimals, "
+            "variance__number, previous_variance__decimals, movement__status, movement__decimals "
+            "from raw.budget_outturn"
+        ).fetchone()
+    assert got == (Decimal(18200), -2, 0, 1, Decimal(1431), None, "not_available", None)

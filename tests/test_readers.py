@@ -447,3 +447,22 @@ def test_read_grids_on_bad_bytes_never_raises_anything_else(tmp_path):
             read_grids(path)
         except FileProblem as exc:
             assert "\n" not in exc.reason
+
+
+def test_wide_scorecard_with_quarterly_columns_and_a_latest_month():
+    """The trust's corporate scorecard (tests/fixtures/childrens_trust): quarter and month columns are periods;
+    polarity, target and contract measure hold for every period of a row; the RAG, the trend arrow, the
+    quartile and the national and neighbours' figures belong to the latest period with a figure."""
+    path = Path(__file__).parent / "fixtures" / "childrens_trust" / "extracts" / "indicator_values_ECT_2018-12.csv"
+    [table] = find_tables(read_grids(path), CONTRACTS["indicator_values"])
+    assert table.layout == "wide"
+    cp10 = [row.values for row in table.rows if row.values["indicator_code"] == "CP 10"]
+    assert [v["period"] for v in cp10] == ["Q3 2017/18", "Q4 2017/18", "Q1 2018/19", "Q2 2018/19", "Dec-18"]
+    assert [v["value"] for v in cp10] == ["48.2", "47.0", "46.1", "44.8", "44.0"]
+    assert {(v["target_as_printed"], v["contract_measure_as_printed"], v["polarity_as_printed"]) for v in cp10} == {
+        ("45", "N", "Smaller is better")
+    }
+    latest = {k: cp10[-1][k] for k in ("reported_rag", "direction_as_printed", "national_quartile_as_printed")}
+    assert latest == {"reported_rag": "G", "direction_as_printed": "↓", "national_quartile_as_printed": "2"}
+    assert (cp10[-1]["national_figure_as_printed"], cp10[-1]["neighbour_figure_as_printed"]) == ("43.7", "47.3")
+    assert all(v["direction_as_printed"] == v["reported_rag"] == "" for v in cp10[:-1])

@@ -263,25 +263,81 @@ CASES: dict[str, Case] = {
     ),
     # 4. unique codes
     "duplicate organisation_code": Case(
-        append_line("organisations", "SD004,Again,unknown,,,"),
+        append_line("organisations", "SD004,Again,unknown,,,,"),
         "organisations",
         4,
         "organisation_code",
         "duplicate organisation_code (first on row 3)",
     ),
     "duplicate indicator_code": Case(
-        append_line("indicators", "W 1,SD004,Again,Workforce,average,monthly,SIB,false,PS,"),
+        append_line("indicators", "W 1,SD004,Again,Workforce,average,monthly,SIB,false,PS,,"),
         "indicators",
         47,
         "indicator_code",
-        "duplicate indicator_code (first on row 3)",
+        "duplicate indicator_code for organisation_code 'SD004' (first on row 3)",
+    ),
+    "indicator_code of another council": Case(
+        set_cell("indicator_targets", 2, "indicator_code", "CWB 01"),
+        "indicator_targets",
+        2,
+        "indicator_code",
+        "unknown indicator_code for organisation_code 'SD004' (not in seeds/reference/indicators.csv)",
+    ),
+    "tolerance rule without a tolerance": Case(
+        append_line("indicator_rules", "SD004,W 1,,target_tolerance_absolute,,previous_period,,0,absolute,"),
+        "indicator_rules",
+        4,
+        "amber_tolerance",
+        "rag_rule target_tolerance_absolute needs amber_tolerance",
+    ),
+    "six-month trend without the months": Case(
+        append_line("indicator_rules", "SD004,W 1,,bands,,months_earlier,,0,absolute,"),
+        "indicator_rules",
+        4,
+        "direction_months",
+        "direction_basis months_earlier needs direction_months",
+    ),
+    "unknown direction basis": Case(
+        append_line("indicator_rules", "SD004,W 1,,bands,,last_quarter,,0,absolute,"),
+        "indicator_rules",
+        4,
+        "direction_basis",
+        "not one of",
+    ),
+    "unknown arrow meaning": Case(
+        append_line("direction_codes", "⇧,upwards,Double arrow"),
+        "direction_codes",
+        21,
+        "direction",
+        "not one of",
     ),
     "duplicate measure_code": Case(
-        append_line("workforce_measures", "fte,FTE again,fte,8,x"),
+        append_line("workforce_measures", "HRF,fte,FTE again,fte,,8,x"),
         "workforce_measures",
         9,
         "measure_code",
-        "duplicate measure_code (first on row 2)",
+        "duplicate measure_code for organisation_code 'HRF' (first on row 2)",
+    ),
+    "unknown measure organisation": Case(
+        append_line("workforce_measures", "XYZ,fte,FTE,fte,,1,x"),
+        "workforce_measures",
+        9,
+        "organisation_code",
+        "unknown organisation_code (not in seeds/reference/organisations.csv)",
+    ),
+    "empty measure organisation": Case(
+        set_cell("workforce_measures", 3, "organisation_code", ""),
+        "workforce_measures",
+        3,
+        "organisation_code",
+        "empty; a value is required",
+    ),
+    "bad measure polarity": Case(
+        set_cell("workforce_measures", 5, "polarity", "smaller"),
+        "workforce_measures",
+        5,
+        "polarity",
+        "not one of BIB, SIB",
     ),
     "duplicate unit": Case(
         append_line("units", "count,Again,0,,true,,99"),
@@ -312,7 +368,7 @@ CASES: dict[str, Case] = {
         "duplicate marker for match_type 'exact', ignoring case (first on row 5)",
     ),
     "duplicate service_code": Case(
-        append_line("service_hierarchy", "HRF,LAC,Again,SFS,line,40"),
+        append_line("service_hierarchy", "HRF,LAC,Again,SFS,line,40,"),
         "service_hierarchy",
         19,
         "service_code",
@@ -396,10 +452,10 @@ CASES: dict[str, Case] = {
         "indicator_targets",
         2,
         "indicator_code",
-        "unknown indicator_code (not in seeds/reference/indicators.csv)",
+        "unknown indicator_code for organisation_code 'SD004' (not in seeds/reference/indicators.csv)",
     ),
     "unknown service organisation": Case(
-        append_line("service_hierarchy", "XYZ,TOP,Top,,directorate,1"),
+        append_line("service_hierarchy", "XYZ,TOP,Top,,directorate,1,true"),
         "service_hierarchy",
         19,
         "organisation_code",
@@ -438,7 +494,28 @@ CASES: dict[str, Case] = {
         None,
         "unit",
         "cannot check unit: seeds/reference/units.csv is missing",
-        count=2,  # workforce_measures.unit too
+        count=4,  # workforce_measures.unit, national_indicators.unit and organisations.budget_unit too
+    ),
+    "budget_unit not money": Case(
+        set_cell("organisations", 2, "budget_unit", "count"),
+        "organisations",
+        2,
+        "budget_unit",
+        "not a money unit: seeds/reference/units.csv gives it no pounds_per_unit",
+    ),
+    "unknown budget_unit": Case(
+        set_cell("organisations", 2, "budget_unit", "gbp_billions"),
+        "organisations",
+        2,
+        "budget_unit",
+        "unknown budget_unit (not in seeds/reference/units.csv)",
+    ),
+    "lines_exhaustive not boolean": Case(
+        set_cell("service_hierarchy", 3, "lines_exhaustive", "yes"),
+        "service_hierarchy",
+        3,
+        "lines_exhaustive",
+        "not a boolean",
     ),
     # 6. units
     "units min above max": Case(
@@ -533,6 +610,12 @@ def test_absent_seeds_are_skipped(folder: Path) -> None:
     assert check_reference(folder) == []
 
 
+def test_another_council_may_use_the_same_measure_code_for_its_own_measure(folder: Path) -> None:
+    """Measure codes belong to a council: the key is organisation_code + measure_code."""
+    append_line("workforce_measures", "SD004,fte,Social work FTE,fte,BIB,1,Qualified social workers")(folder)
+    assert check_reference(folder) == []
+
+
 def test_same_marker_for_both_match_types_passes(folder: Path) -> None:
     append_line("value_placeholders", "N/A,contains,not_applicable,Also anywhere")(folder)
     assert check_reference(folder) == []
@@ -542,9 +625,11 @@ def test_missing_organisations_names_every_referring_column(folder: Path) -> Non
     (folder / "organisations.csv").unlink()
     problems = check_reference(folder)
     assert [(p.file, p.column) for p in problems] == [
+        ("seeds/reference/indicator_rules.csv", "organisation_code"),
         ("seeds/reference/indicator_targets.csv", "organisation_code"),
         ("seeds/reference/indicators.csv", "organisation_code"),
         ("seeds/reference/service_hierarchy.csv", "organisation_code"),
+        ("seeds/reference/workforce_measures.csv", "organisation_code"),
     ]
     assert all(
         p.reason == "cannot check organisation_code: seeds/reference/organisations.csv is missing" for p in problems

@@ -1,6 +1,6 @@
 -- Budget outturn lines as loaded, renamed (money in £000). The loader read
 -- every printed amount with the one grammar (scorecard/values.py) and wrote the
--- numbers beside the text: staging parses nothing. Incremental
+-- numbers and their printed decimal places beside the text: staging parses nothing. Incremental
 -- (dbt_project.yml): only rows loaded since the last build are appended.
 
 with
@@ -35,6 +35,13 @@ final as (
         variance__number as printed_variance,
         previous_variance__number as printed_previous_variance,
         movement__number as printed_movement,
+        -- decimal places printed, in £000: 0 for whole £000, -2 for £18.2m (the precision checks use them)
+        gross_budget__decimals as printed_gross_budget_decimals,
+        net_budget__decimals as printed_net_budget_decimals,
+        forecast_outturn__decimals as printed_forecast_outturn_decimals,
+        variance__decimals as printed_variance_decimals,
+        previous_variance__decimals as printed_previous_variance_decimals,
+        movement__decimals as printed_movement_decimals,
         nullif(trim(notes), '') as notes,
         {{ extract_metadata_columns() }}
 

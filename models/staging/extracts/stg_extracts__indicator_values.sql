@@ -36,6 +36,12 @@ rag_codes as (
 
 ),
 
+direction_codes as (
+
+    select * from {{ ref('direction_codes') }}
+
+),
+
 final as (
 
     select
@@ -58,6 +64,12 @@ final as (
         nullif(trim(new_rows.target_as_printed), '') as target_as_printed,
         new_rows.target_as_printed__number as target_as_printed_value,
         nullif(trim(new_rows.rag_methodology_as_printed), '') as rag_methodology_as_printed,
+        nullif(trim(new_rows.direction_as_printed), '') as direction_as_printed_text,
+        direction_codes.direction as direction_as_printed,
+        new_rows.contract_measure_as_printed__flag as contract_measure_as_printed,
+        new_rows.national_quartile_as_printed__number as national_quartile_as_printed,
+        new_rows.national_figure_as_printed__number as national_figure_as_printed,
+        new_rows.neighbour_figure_as_printed__number as neighbour_figure_as_printed,
         trim(new_rows.reported_in) as reported_in_label,
         new_rows.reported_in__month as reported_in,
         nullif(trim(new_rows.notes), '') as notes,
@@ -68,6 +80,8 @@ final as (
         on new_rows.reported_rag__key = rag_codes.printed_rag
     left join polarity_codes
         on new_rows.polarity_as_printed__key = lower(polarity_codes.printed_polarity)
+    left join direction_codes
+        on new_rows.direction_as_printed__key = lower(direction_codes.printed_direction)
 
 )
 

@@ -24,6 +24,9 @@ final as (
         trim(source.project_name) as project_name,
         nullif(trim(source.project_rag), '') as project_rag_text,
         rag_codes.rag_status as project_rag,
+        nullif(trim(source.forecast_rag), '') as forecast_rag_text,
+        forecast_rag_codes.rag_status as forecast_rag,
+        nullif(trim(source.status_text), '') as status_text,
         source.plan_month__month as plan_month,
         nullif(trim(source.activity), '') as activity,
         nullif(lower(trim(source.activity_type)), '') as activity_type,
@@ -33,6 +36,8 @@ final as (
     from source
     left join rag_codes
         on source.project_rag__key = rag_codes.printed_rag
+    left join rag_codes as forecast_rag_codes
+        on source.forecast_rag__key = forecast_rag_codes.printed_rag
 
 )
 

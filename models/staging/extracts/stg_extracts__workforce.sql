@@ -1,5 +1,5 @@
--- Workforce figures as loaded, renamed; figures and months as the loader read
--- them (scorecard/values.py).
+-- Workforce figures as loaded, renamed; figures and periods (a month, a quarter
+-- or a financial year) as the loader read them (scorecard/values.py).
 
 with
 
@@ -14,8 +14,11 @@ final as (
 
     select
         organisation_code__code as organisation_code,
+        trim(period) as period_label,
+        period__period_type as period_type,
         period__month as period_month,
-        lower(measure_code__code) as measure_code,
+        -- exactly as checked against the council's rows of the workforce_measures seed
+        measure_code__code as measure_code,
         nullif(trim(value), '') as value_text,
         value__status as value_status,
         value__number as value,
