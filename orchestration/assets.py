@@ -110,7 +110,7 @@ MART_KEYS = [
     dg.AssetKey(["marts", name])
     for name in (
         "dim_organisation", "dim_indicator", "dim_period", "dim_service", "fct_indicator_period",
-        "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_month", "fct_risk",
+        "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_measure_period", "fct_risk",
         "fct_programme_milestone", "rpt_data_quality_findings",
     )
 ]  # fmt: skip

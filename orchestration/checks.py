@@ -13,7 +13,7 @@ from scorecard.settings import warehouse_path
 
 FACT_PERIODS = {
     "fct_indicator_period": "period_month",
-    "fct_workforce_month": "period_month",
+    "fct_workforce_measure_period": "period_month",
     "fct_budget_outturn": "report_month",
 }
 

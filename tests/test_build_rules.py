@@ -12,7 +12,8 @@ from tests.conftest import PROJECT_DIR, build_warehouse
 def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding(tmp_path, sample_copy):
     budget = sample_copy / "budget_outturn_HRF_2017-03.csv"
     text = budget.read_text(encoding="utf-8")
-    # Education & Commissioning: five lines, so a tolerance of 5; print (679) instead of (673).
+    # Education & Commissioning: its variance and its five lines' are printed in whole £000, so the tolerance is
+    # 0.5 + 5 x 0.5 = 3; print (679) where the lines sum to (673). The main column keeps the printed (679).
     assert 'HRF,Mar-17,EDC,Education & Commissioning,,"5,741","5,068",(673),' in text
     budget.write_text(text.replace('"5,068",(673),', '"5,068",(679),'), encoding="utf-8")
     database, _ = build_warehouse(tmp_path, sample_copy)
@@ -22,9 +23,7 @@ def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding
         for r in run["results"]
         if r["unique_id"].startswith("test.") and r["status"] != "pass"
     }
-    variance_test = (
-        "reconciles_within_tolerance_fct_budget_outturn_variance__printed_variance__reconciliation_tolerance"
-    )
+    variance_test = "reconciles_within_tolerance_fct_budget_outturn_variance__computed_variance__variance_tolerance"
     assert failed == {variance_test: ("warn", 1)}
     with duckdb.connect(str(database), read_only=True) as con:
         findings = con.execute(
@@ -32,12 +31,19 @@ def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding
             " from marts.rpt_data_quality_findings where subject_type like 'budget%'"
         ).fetchall()
     assert findings == [("subtotal_does_not_reconcile", "EDC", "-679", "-673")]
+    with duckdb.connect(str(database), read_only=True) as con:
+        edc = con.execute(
+            "select variance, computed_variance, variance_difference, variance_tolerance, is_reconciled"
+            " from marts.fct_budget_outturn where service_code = 'EDC' and report_month = date '2017-03-01'"
+        ).fetchone()
+    assert edc == (-679, -673, -6, 3, False)
 
 
 def test_within_tolerance_passes(tmp_path, sample_copy):
     budget = sample_copy / "budget_outturn_HRF_2017-03.csv"
     text = budget.read_text(encoding="utf-8")
-    budget.write_text(text.replace('"5,068",(673),', '"5,068",(678),'), encoding="utf-8")
+    # (676) against the lines' (673): a difference of 3, the most rounding allows for a subtotal of five lines
+    budget.write_text(text.replace('"5,068",(673),', '"5,068",(676),'), encoding="utf-8")
     database, result = build_warehouse(tmp_path, sample_copy)
     assert result.returncode == 0
     assert "WARN=0" in result.stdout
@@ -53,7 +59,7 @@ def test_sample_switch_leaves_sample_rows_out(tmp_path):
     with duckdb.connect(str(database), read_only=True) as con:
         facts = [
             con.execute(f"select count(*) from marts.{t}").fetchone()[0]
-            for t in ("fct_indicator_period", "fct_budget_outturn", "fct_workforce_month", "fct_risk")
+            for t in ("fct_indicator_period", "fct_budget_outturn", "fct_workforce_measure_period", "fct_risk")
         ]
         assert facts == [0, 0, 0, 0]
         assert con.execute("select count(*) from raw.indicator_values").fetchone() == (380,)
@@ -81,7 +87,7 @@ def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
     assert {
         "stg_extracts__indicator_values", "stg_extracts__budget_outturn", "int_rag_methodologies_parsed",
         "int_budget_lines_rolled_up", "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn",
-        "fct_workforce_month", "fct_risk", "rpt_data_quality_findings", "dim_indicator",
+        "fct_workforce_measure_period", "fct_risk", "rpt_data_quality_findings", "dim_indicator",
     } <= unit_tested  # fmt: skip
     assert PROJECT_DIR.exists()
 
@@ -92,7 +98,7 @@ def test_build_ran_every_dbt_unit_and_data_test_and_all_passed(warehouse):
     for result in run["results"]:
         kind = result["unique_id"].split(".")[0]
         by_kind.setdefault(kind, []).append(result["status"])
-    assert len(by_kind["unit_test"]) == 17
+    assert len(by_kind["unit_test"]) == 28
     assert len(by_kind["test"]) >= 180
     assert set(by_kind["unit_test"]) == {"pass"}
     assert set(by_kind["test"]) == {"pass"}

@@ -211,10 +211,21 @@ def test_the_budget_workforce_risks_and_programme_sheets(published):
     cwb = row_of(budget, 2, "CWB")
     assert (cwb[0].value, cwb[6].value, cwb[7].value) == ("Childrens Wellbeing", 1361, "adverse")
 
+    # one row per staffing measure and period (the long mart), the latest 13 months: May-16 to May-17
     workforce = council_sheet(published, "HRF", "Workforce")
-    months = [r[0].value for r in workforce.iter_rows(min_row=5)]
-    assert months[0] == datetime(2016, 5, 1) and months[-1] == datetime(2017, 5, 1) and len(months) == 13
-    assert workforce["A5"].number_format == "mmm yyyy"
+    rows = list(workforce.iter_rows(min_row=5))
+    assert len(rows) == 88  # 13 months of 5 measures, 12 of FTE (May-17 not legible), 11 of turnover
+    assert (rows[0][0].value, rows[0][1].value) == ("FTE", datetime(2016, 5, 1))
+    assert {r[1].value for r in rows} == {datetime(2016 + (m > 12), (m - 1) % 12 + 1, 1) for m in range(5, 18)}
+    assert workforce["B5"].number_format == "mmm yyyy"
+    fte = next(r for r in rows if r[0].value == "FTE" and r[1].value == datetime(2017, 4, 1))
+    assert [c.value for c in fte[4:9]] == [297.7, 301, -3.3, "down", None]  # FTE is neutral: no better or worse
+    assert (fte[4].number_format, fte[6].number_format) == ("#,##0.0", "+#,##0.0;-#,##0.0;0")
+    turnover = rows[-1]  # Turnover, Mar-17: 18% from 19%, smaller is better
+    assert [c.value for c in turnover[4:9]] == [0.18, 0.19, -1, "down", "improving"]
+    assert (turnover[4].number_format, turnover[6].number_format) == ("0%", '+#,##0" pp";-#,##0" pp";0" pp"')
+    agency = next(r for r in rows if r[0].value == "Agency cost (£k)" and r[1].value == datetime(2017, 5, 1))
+    assert [c.value for c in agency[4:9]] == [83, 70, 13, "up", "worsening"]
 
     risks = council_sheet(published, "HRF", "Risks")
     assert [r[0].value for r in risks.iter_rows(min_row=5)] == ["CR.034", "CR.035"]  # the May 2017 register
@@ -251,7 +262,7 @@ def test_the_manifest_lists_every_file_with_its_rows_and_sha256(published, marts
         assert listed[f"parquet/{table}.parquet"]["rows"] == listed[f"csv/{table}.csv"]["rows"] == rows
     assert listed["councils/SD004.xlsx"]["sheets"] == {"Scorecard": 35, "Budget": 0, "Workforce": 0, "Risks": 0,
                                                        "Programme": 0}  # fmt: skip
-    assert listed["councils/HRF.xlsx"]["sheets"] == {"Scorecard": 10, "Budget": 17, "Workforce": 13, "Risks": 2,
+    assert listed["councils/HRF.xlsx"]["sheets"] == {"Scorecard": 10, "Budget": 17, "Workforce": 88, "Risks": 2,
                                                      "Programme": 9}  # fmt: skip
     assert exports.check_exports(folder) == []
 

@@ -104,10 +104,10 @@ def test_restated_month_adds_a_version_and_a_new_month_reaches_the_marts(tmp_pat
         ).fetchone()
         assert latest == (date(2018, 2, 1), 91, "Green", "Green", 88, "up", "improving")
         june = con.execute(
-            "select headcount, headcount_change from marts.fct_workforce_month"
-            " where organisation_code = 'HRF' and period_month = date '2017-06-01'"
+            "select value, previous_period_month, movement, direction from marts.fct_workforce_measure_period"
+            " where organisation_code = 'HRF' and measure_code = 'headcount' and period_month = date '2017-06-01'"
         ).fetchone()
-        assert june == (340, -2)
+        assert june == (340, date(2017, 5, 1), -2, "down")
 
 
 def test_example_workbook_in_the_repo_is_loadable(tmp_path):

@@ -80,7 +80,7 @@ def test_definitions_load_with_one_connected_graph():
     # dbt tests become checks; error-severity ones block downstream assets, warn-severity ones do not
     assert any(spec.blocking for spec in checks.values())
     assert not checks[
-        "reconciles_within_tolerance_fct_budget_outturn_variance__printed_variance__reconciliation_tolerance"
+        "reconciles_within_tolerance_fct_budget_outturn_variance__computed_variance__variance_tolerance"
     ].blocking
 
 
@@ -108,8 +108,8 @@ def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
         )
         # a month's files landing together: one run for all of them, not one per file
         march = land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="92%"))
-        workforce = land(orch, "workforce_SD004_2018-03.csv", "organisation_code,period,measure_code,value,"
-                         "reported_in,notes\nSD004,Mar-18,fte,120,Mar-18,\n")  # fmt: skip
+        workforce = land(orch, "workforce_HRF_2018-03.csv", "organisation_code,period,measure_code,value,"
+                         "reported_in,notes\nHRF,Mar-18,fte,120,Mar-18,\n")  # fmt: skip
         tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         [request] = tick.run_requests
         assert request.run_config["ops"]["landed_extracts"]["config"]["files"] == sorted([str(march), str(workforce)])

@@ -184,7 +184,7 @@ def test_scorecard_fits_a_phone(server, browser):
 
 
 def test_indicator_page(server, browser):
-    visit = Visit(browser, server, "/indicators/fd-8")
+    visit = Visit(browser, server, "/indicators/sd004-fd-8")
     visit.screenshot("indicator-fd-8")
     visit.assert_clean(server)
     assert "FD 8: Percentage of re-referrals within 12 months" in visit.text

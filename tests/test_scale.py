@@ -16,7 +16,7 @@ from scorecard.synth import CATALOGUE, generate
 from .conftest import PROJECT_DIR, run_dbt
 
 MARTS = [
-    "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_month", "fct_risk",
+    "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_measure_period", "fct_risk",
     "fct_programme_milestone", "rpt_data_quality_findings", "dim_indicator", "dim_organisation",
 ]  # fmt: skip
 
@@ -103,7 +103,14 @@ def test_incremental_build_equals_full_refresh(synth, tmp_path):
             "select indicator_code, organisation_code, value, first_reported_value, previous_value "
             "from marts.fct_indicator_period where version_count = 2 order by all"
         ).fetchall()
+        staffing = inc.execute(
+            "select organisation_code, count(distinct measure_code), count(*), count(movement), "
+            "count(performance) from marts.fct_workforce_measure_period group by all order by all"
+        ).fetchall()
     assert str(latest) == "2026-03-01"
+    # Each synthetic council's own staffing measures (seed rows synth writes for it), every month of the 24:
+    # 7 x 24 rows, movement from the second month, judged for the 4 measures with a polarity.
+    assert staffing == [(org, 7, 168, 161, 92) for org in ("S001", "S002", "S003")]
     # The resent report replaced February's rows whole: LAC's new forecast, MGT gone, 9 lines in the total.
     assert february == [("DIR", 36_548, -75, 9), ("LAC", 15_700, 193, 1)]
     # The new month adds one row per council x indicator that reported it (180, less 3 missing).

@@ -12,7 +12,9 @@
   exactly those queries;
 - figures a council would check by hand: SD004's share on target in January 2018 is
   Green / rated on its scorecard, the budget variance is the directorate total the
-  pack prints (subtotals not counted twice), the agency share is the mart's column.
+  pack prints (subtotals not counted twice), the agency share is agency FTE over all
+  FTE in the months that report both (staffing measures are rows of the long workforce
+  mart, and a measure only in the seed is queryable through `staffing_figure`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 RATED = """
     count(rag_status) as {p}indicators_with_rag,
     100.0 * count(case when rag_status = 'Green' then 1 end) / nullif(count(rag_status), 0) as {p}on_target_pct
+"""
+# Staffing measures are rows of fct_workforce_measure_period: a metric is one measure code's figure.
+MEASURE = "sum(case when measure_code = '{}' then value end)"
+STAFFING = f"""
+    100.0 * {MEASURE.format("agency_fte")} / nullif({MEASURE.format("fte")} + {MEASURE.format("agency_fte")}, 0)
+        as agency_share_of_fte_pct,
+    {MEASURE.format("fte")} as fte, {MEASURE.format("agency_fte")} as agency_fte
 """
 EXPECTED: dict[str, str] = {
     ".venv/bin/mf query --saved-query scorecard_rag_summary --order organisation,metric_time__month": """
@@ -131,29 +140,40 @@ EXPECTED: dict[str, str] = {
             sum(variance) as budget_variance, sum(movement) as budget_movement
         from marts.fct_budget_outturn where service_level = 'line' group by all
     """,
-    ".venv/bin/mf query --saved-query workforce_by_month --order organisation,metric_time__month": """
-        select organisation_code as organisation, period_month as metric_time__month, fte, agency_fte,
-            100.0 * case when fte is not null then agency_fte end / nullif(fte + agency_fte, 0)
-                as agency_share_of_fte_pct,
-            headcount, permanent_cost, agency_cost
-        from marts.fct_workforce_month
+    ".venv/bin/mf query --saved-query workforce_by_month --order organisation,metric_time__month": f"""
+        select organisation_code as organisation, period_month as metric_time__month, {STAFFING},
+            {MEASURE.format("headcount")} as headcount, {MEASURE.format("permanent_cost")} as permanent_cost,
+            {MEASURE.format("agency_cost")} as agency_cost
+        from marts.fct_workforce_measure_period
+        where period_type = 'month' and measure_code in ('fte', 'agency_fte', 'headcount', 'permanent_cost',
+            'agency_cost')
+        group by all
     """,
     ".venv/bin/mf query --metrics agency_share_of_fte_pct,fte,agency_fte --group-by organisation,"
-    "metric_time__financial_quarter --order organisation,metric_time__financial_quarter": """
+    "metric_time__financial_quarter --order organisation,metric_time__financial_quarter": f"""
         with quartered as (
             select *, financial_year || ' Q' || cast((month(period_month) + 8) % 12 // 3 + 1 as varchar)
                 as financial_quarter
-            from marts.fct_workforce_month
+            from marts.fct_workforce_measure_period
+            where period_type = 'month' and measure_code in ('fte', 'agency_fte')
         ),
         latest as (
+            -- each measure's latest month in the quarter
             select * from quartered
-            qualify period_month = max(period_month) over (partition by organisation_code, financial_quarter)
+            qualify period_month
+                = max(period_month) over (partition by organisation_code, measure_code, financial_quarter)
         )
-        select organisation_code as organisation, financial_quarter as metric_time__financial_quarter,
-            100.0 * case when fte is not null then agency_fte end / nullif(fte + agency_fte, 0)
-                as agency_share_of_fte_pct,
-            fte, agency_fte
+        select organisation_code as organisation, financial_quarter as metric_time__financial_quarter, {STAFFING}
         from latest
+        group by all
+    """,
+    ".venv/bin/mf query --metrics staffing_figure --group-by organisation,metric_time__month,"
+    "workforce_figure__measure_code --order organisation,metric_time__month,workforce_figure__measure_code": """
+        select organisation_code as organisation, period_month as metric_time__month,
+            measure_code as workforce_figure__measure_code, sum(value) as staffing_figure
+        from marts.fct_workforce_measure_period
+        where period_type = 'month'
+        group by all
     """,
     ".venv/bin/mf query --saved-query risks_by_band --order organisation,metric_time__month": """
         select organisation_code as organisation, reported_in as metric_time__month,
@@ -417,12 +437,13 @@ def test_sd004_share_on_target_in_january_2018_is_green_over_rated_on_its_scorec
         from marts.fct_scorecard_latest where organisation_code = 'SD004'
         """
     ).fetchone()
-    assert (green, rated, all_green, all_rated) == (9, 25, 9, 26)
+    # CP 10's printed Green counts: the printed RAG is shown where the pack printed one
+    assert (green, rated, all_green, all_rated) == (10, 26, 10, 27)
     month = row_of(tables, documented("scorecard_rag_summary"), organisation="SD004", metric_time__month="2018-01-01")
-    assert (month["indicators_green"], month["indicators_with_rag"]) == ("9", "25")
-    assert same_number(month["on_target_pct"], Decimal(100) * green / rated)  # 36%
+    assert (month["indicators_green"], month["indicators_with_rag"]) == ("10", "26")
+    assert same_number(month["on_target_pct"], Decimal(100) * green / rated)  # 38.5%
     current = row_of(tables, documented("scorecard_improving_pct"), organisation="SD004")
-    assert same_number(current["scorecard_on_target_pct"], Decimal(100) * all_green / all_rated)  # 34.6%
+    assert same_number(current["scorecard_on_target_pct"], Decimal(100) * all_green / all_rated)  # 37.0%
 
 
 def test_budget_variance_is_the_directorate_total_with_no_subtotal_counted_twice(tables, marts):
@@ -440,15 +461,42 @@ def test_budget_variance_is_the_directorate_total_with_no_subtotal_counted_twice
     assert may["budget_variance"] == "1361"  # the pack's £1,361k adverse
 
 
-def test_agency_share_of_fte_is_the_marts_column(tables, marts):
+def test_agency_share_of_fte_is_agency_fte_over_all_fte_from_the_long_mart(tables, marts):
     query = documented("workforce_by_month")
     months = marts.execute(
-        "select organisation_code, period_month, agency_share_of_fte_pct from marts.fct_workforce_month"
+        """
+        select organisation_code, period_month,
+            max(case when measure_code = 'fte' then value end) as fte,
+            max(case when measure_code = 'agency_fte' then value end) as agency_fte
+        from marts.fct_workforce_measure_period
+        where period_type = 'month' and measure_code in ('fte', 'agency_fte')
+        group by all
+        """
     ).fetchall()
-    assert sum(share is not None for *_, share in months) >= 10
-    for organisation, month, share in months:
+    both = [(org, month, fte, agency) for org, month, fte, agency in months if fte is not None and agency is not None]
+    assert len(both) >= 10
+    for organisation, month, fte, agency in months:
         row = row_of(tables, query, organisation=organisation, metric_time__month=month.isoformat())
         printed = row["agency_share_of_fte_pct"]
-        assert (printed is None) == (share is None), (organisation, month)
-        if share is not None:
-            assert round(float(printed), 2) == pytest.approx(share), (organisation, month)
+        if fte is None or agency is None:
+            assert printed is None, (organisation, month)  # only in the months that report both
+        else:
+            assert same_number(printed, Decimal(100) * agency / (fte + agency)), (organisation, month)
+    # Apr-17 (pack 000): agency FTE 21.77 against FTE 297.7; May-17's FTE is not legible: no share
+    april = row_of(tables, query, organisation="HRF", metric_time__month="2017-04-01")
+    assert round(float(april["agency_share_of_fte_pct"]), 2) == 6.81
+    may = row_of(tables, query, organisation="HRF", metric_time__month="2017-05-01")
+    assert (may["fte"], may["agency_fte"], may["agency_share_of_fte_pct"]) == (None, "21.17", None)
+
+
+def test_a_new_staffing_measure_needs_no_metric_to_be_queried(tables, marts):
+    """staffing_figure holds every measure in the seed: one row per council, month and measure code."""
+    query = documented("--metrics staffing_figure")
+    codes = {row[2] for row in tables[query][1]}
+    held = marts.execute("select distinct measure_code from marts.fct_workforce_measure_period").fetchall()
+    assert codes == {code for (code,) in held} == {
+        "fte", "headcount", "permanent_cost", "agency_fte", "agency_cost", "absence_days_per_fte", "turnover_rate",
+    }  # fmt: skip
+    row = row_of(tables, query, organisation="HRF", metric_time__month="2017-03-01",
+                 workforce_figure__measure_code="turnover_rate")  # fmt: skip
+    assert row["staffing_figure"] == "18"

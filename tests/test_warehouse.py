@@ -77,13 +77,19 @@ BUDGET_ROWS = [
 def test_budget_001_reproduces_every_printed_line(db, service, net, forecast, variance, previous, movement):
     row = db.execute(
         """
-        select net_budget, forecast_outturn, variance, previous_variance, movement
+        select net_budget, forecast_outturn, variance, previous_variance, movement,
+            computed_variance, computed_movement, variance_difference, movement_difference, printed_measures
         from marts.fct_budget_outturn
         where organisation_code = 'HRF' and report_month = date '2017-03-01' and service_code = ?
         """,
         [service],
     ).fetchone()
-    assert row == (net, forecast, variance, previous, movement)
+    # the main columns are the figures the pack printed ...
+    assert row[:5] == (net, forecast, variance, previous, movement)
+    assert row[9] == "net_budget,forecast_outturn,variance,previous_variance,movement"
+    # ... and the arithmetic beside them agrees: forecast - net and variance - previous for a line, the sum of
+    # the lines for a subtotal and the total
+    assert row[5:9] == (variance, movement, 0, 0)
 
 
 def test_budget_001_examples_from_the_issue(db):
@@ -134,41 +140,77 @@ def test_budget_000_new_year_has_gross_budget_and_no_movement(db):
     assert rows["SFS"] == (16364, 15708, 1883, None)
     # The May pack prints no directorate total: the warehouse computes it from the 14 lines.
     assert rows["CWB"] == (141576, 21620, 1361, None)
+    printed = dict(
+        db.execute(
+            "select service_code, printed_measures from marts.fct_budget_outturn"
+            " where organisation_code = 'HRF' and report_month = date '2017-05-01'"
+        ).fetchall()
+    )
+    assert printed["LAC"] == "gross_budget,net_budget,forecast_outturn,variance"
+    assert printed["CWB"] == ""  # nothing printed: every figure is computed
 
 
 def test_workforce_holds_001_staffing_dec15_to_mar17(db):
     month_list = months(date(2015, 12, 1), 16)
-    rows = {
-        r[0]: r[1:]
-        for r in db.execute(
+    held = {
+        (measure, month): value
+        for measure, month, value in db.execute(
             """
-            select period_month, fte, headcount, permanent_cost, absence_days_per_fte, turnover_rate
-            from marts.fct_workforce_month where organisation_code = 'HRF'
-            """
-        ).fetchall()
-    }
-    for i, measure in enumerate(PRINTED_001_STAFFING):
-        printed = [Decimal(v.replace(",", "").rstrip("%")) for v in PRINTED_001_STAFFING[measure].split()]
-        held = [rows[m][i] for m in month_list]
-        assert held == printed, measure
-
-
-def test_workforce_movement_and_agency_share(db):
-    rows = {
-        r[0]: r[1:]
-        for r in db.execute(
-            """
-            select period_month, fte_change, headcount_change, agency_fte, agency_share_of_fte_pct
-            from marts.fct_workforce_month where organisation_code = 'HRF'
+            select measure_code, period_month, value
+            from marts.fct_workforce_measure_period
+            where organisation_code = 'HRF' and period_type = 'month'
             """
         ).fetchall()
     }
-    assert rows[date(2015, 12, 1)][:2] == (None, None)  # first month: no movement
-    assert rows[date(2016, 1, 1)][:2] == (-3, -6)  # 319 -> 316, 373 -> 367
-    # Apr-17 (000): FTE 297.7 and agency FTE 21.77 -> 21.77 / 319.47
-    assert rows[date(2017, 4, 1)][2:] == (Decimal("21.77"), 6.81)
-    # May-17 FTE is not legible in 000: no share rather than a wrong one.
-    assert rows[date(2017, 5, 1)][2:] == (Decimal("21.17"), None)
+    for measure, printed_text in PRINTED_001_STAFFING.items():
+        printed = [Decimal(v.replace(",", "").rstrip("%")) for v in printed_text.split()]
+        assert [held[(measure, m)] for m in month_list] == printed, measure
+
+
+def test_workforce_is_one_row_per_measure_and_period_with_its_name_unit_and_polarity(db):
+    measures = db.execute(
+        """
+        select measure_code, any_value(measure_name), any_value(unit), any_value(polarity), count(*)
+        from marts.fct_workforce_measure_period where organisation_code = 'HRF'
+        group by measure_code order by any_value(sort_order)
+        """
+    ).fetchall()
+    assert measures == [
+        ("fte", "FTE", "fte", None, 17),  # Dec-15..Apr-17 (May-17 is not legible in 000)
+        ("headcount", "Headcount", "count", None, 18),
+        ("permanent_cost", "Permanent costs (£k)", "gbp_thousands", None, 18),
+        ("agency_fte", "Agency FTE", "fte", "SIB", 13),  # May-16..May-17, from 000
+        ("agency_cost", "Agency cost (£k)", "gbp_thousands", "SIB", 13),
+        ("absence_days_per_fte", "Absence - days lost per FTE", "days", "SIB", 18),
+        ("turnover_rate", "Turnover (annualised)", "percentage", "SIB", 16),
+    ]  # fmt: skip
+
+
+def test_workforce_movement_direction_and_performance(db):
+    rows = {
+        (measure, month): rest
+        for measure, month, *rest in db.execute(
+            """
+            select measure_code, period_month, value, previous_period_month, previous_value, movement, direction,
+                performance
+            from marts.fct_workforce_measure_period where organisation_code = 'HRF' and period_type = 'month'
+            """
+        ).fetchall()
+    }
+    # first month: no movement
+    assert rows[("fte", date(2015, 12, 1))] == [319, None, None, None, None, None]
+    # 319 -> 316 FTE and 373 -> 367 headcount: down, and neither is judged (no polarity)
+    assert rows[("fte", date(2016, 1, 1))] == [316, date(2015, 12, 1), 319, -3, "down", None]
+    assert rows[("headcount", date(2016, 1, 1))][3:] == [-6, "down", None]
+    # Apr-17 (000) against Mar-17 (001): FTE 301 -> 297.7; agency FTE 21.69 -> 21.77 is worse (smaller is better)
+    assert rows[("fte", date(2017, 4, 1))] == [Decimal("297.7"), date(2017, 3, 1), 301, Decimal("-3.3"), "down", None]
+    assert rows[("agency_fte", date(2017, 4, 1))][3:] == [Decimal("0.08"), "up", "worsening"]
+    assert rows[("agency_fte", date(2017, 5, 1))][3:] == [Decimal("-0.6"), "down", "improving"]
+    # turnover 19% -> 18% is better; absence 7.26 -> 7.70 days per FTE is worse
+    assert rows[("turnover_rate", date(2017, 3, 1))][3:] == [-1, "down", "improving"]
+    assert rows[("absence_days_per_fte", date(2017, 5, 1))][3:] == [Decimal("0.44"), "up", "worsening"]
+    # May-17 FTE is not legible in 000: no row rather than a wrong figure
+    assert ("fte", date(2017, 5, 1)) not in rows
 
 
 def test_scorecard_004_computes_rag_for_every_indicator_with_a_methodology(db):
@@ -176,11 +218,16 @@ def test_scorecard_004_computes_rag_for_every_indicator_with_a_methodology(db):
         code: (period, rag, reason)
         for code, period, rag, reason in db.execute(
             """
-            select indicator_code, period_month, rag_status, rag_not_computed_reason
+            select indicator_code, period_month, computed_rag_status, rag_not_computed_reason
             from marts.fct_scorecard_latest where organisation_code = 'SD004'
             """
         ).fetchall()
     }
+    # the printed RAG is authoritative: CP 10's printed Green is shown, although none can be computed
+    assert db.execute(
+        "select rag_status, rag_status_source, computed_rag_status from marts.fct_scorecard_latest "
+        "where organisation_code = 'SD004' and indicator_code = 'CP 10'"
+    ).fetchall() == [("Green", "printed", None)]
     assert len(rows) == 35
     for code in WITH_METHODOLOGY_004:
         _, rag, reason = rows[code]
@@ -196,10 +243,29 @@ def test_scorecard_004_computes_rag_for_every_indicator_with_a_methodology(db):
     }  # fmt: skip
 
 
+def test_scorecard_004_shows_every_printed_rag_as_printed(db):
+    """The main column reproduces the pack: a printed Red, Amber or Green is shown as printed; a printed Yellow
+    or Grey (not RAG statuses) leaves the computed RAG in the main column, with the printed word beside it."""
+    shown = {
+        code: (rag, source, reported)
+        for code, rag, source, reported in db.execute(
+            "select indicator_code, rag_status, rag_status_source, reported_rag from marts.fct_scorecard_latest "
+            "where organisation_code = 'SD004'"
+        ).fetchall()
+    }
+    for code, printed in PRINTED_004_RAG.items():
+        if printed in ("Red", "Amber", "Green"):
+            assert shown[code] == (printed, "printed", printed), code
+        else:
+            assert shown[code][1:] == ("computed", printed), code
+    assert shown["W 1"] == ("Amber", "computed", "Yellow")
+
+
 def test_scorecard_004_computed_rag_equals_printed_red_amber_green(db):
     computed = dict(
         db.execute(
-            "select indicator_code, rag_status from marts.fct_scorecard_latest where organisation_code = 'SD004'"
+            "select indicator_code, computed_rag_status from marts.fct_scorecard_latest "
+            "where organisation_code = 'SD004'"
         ).fetchall()
     )
     for code, printed in PRINTED_004_RAG.items():
@@ -251,6 +317,10 @@ def test_findings_list_every_contradiction_in_the_packs(db):
         ("target_differs_from_green_limit", "CIN 4", "75%", "98"),
         # 001 prints 32.6% beside 395/1221, which is 32.35%.
         ("ratio_differs_from_value", "CWB 06", "32.6% (395/1221) *Q4 only", "32.35"),
+        # figures in the year the pack reports on, without a target in the reference data or the pack
+        ("target_missing", "CL 2", None, None),
+        ("target_missing", "CWB 06", None, None),
+        ("target_missing", "CWB 09", None, None),
     }
 
 

@@ -42,20 +42,38 @@
 
 
 {#
-    direction_of_travel(value, previous_value): which way the figure moved,
-    'up', 'down' or 'level'; null when either is null. Says nothing about
-    whether that is good: see performance_against_polarity.
+    direction_of_travel(value, previous_value, level_band='0'): which way the
+    figure moved from the one it is compared with, 'up', 'down' or 'level';
+    null when either is null. A change no bigger than level_band (an amount in
+    the figure's unit, 0 by default) is 'level'. Says nothing about whether
+    that is good: see performance_against_polarity.
 #}
-{% macro direction_of_travel(value, previous_value) -%}
+{% macro direction_of_travel(value, previous_value, level_band='0') -%}
     (
         case
             when {{ value }} is null or {{ previous_value }} is null then null
+            when abs({{ value }} - {{ previous_value }}) <= coalesce({{ level_band }}, 0) then 'level'
             when {{ value }} > {{ previous_value }} then 'up'
-            when {{ value }} < {{ previous_value }} then 'down'
-            else 'level'
+            else 'down'
         end
     )
 {%- endmacro %}
+
+
+{#
+    level_band_amount(level_band, level_band_kind, compared_with): the level
+    band as an amount in the figure's unit: level_band itself when absolute,
+    level_band percent of the figure compared with when relative.
+#}
+{% macro level_band_amount(level_band, level_band_kind, compared_with) -%}
+    (
+        case
+            when {{ level_band_kind }} = 'relative' then {{ level_band }} / 100.0 * abs({{ compared_with }})
+            else {{ level_band }}
+        end
+    )
+{%- endmacro %}
+
 
 
 {#

@@ -27,7 +27,9 @@ final as (
 
     from targets
     inner join indicators
-        on targets.indicator_code = indicators.indicator_code
+        on
+            targets.organisation_code = indicators.organisation_code
+            and targets.indicator_code = indicators.indicator_code
     where
         targets.green_boundary is not null
         and (

@@ -6,12 +6,7 @@ with
 months as (
 
     select cast(calendar_months.month_start as date) as period_month
-    from
-        range(
-            date '{{ var("calendar_start") }}',
-            date '{{ var("calendar_end") }}' + interval 1 month,
-            interval 1 month
-        ) as calendar_months (month_start)
+    from {{ calendar_months() }}
 
 ),
 

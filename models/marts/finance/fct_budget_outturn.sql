@@ -1,12 +1,18 @@
 -- Budget outturn: one row per organisation x service (line, subtotal or
--- directorate total) x report month, in £000. Subtotals and totals are
--- computed from the lines through the service hierarchy and reconciled
--- against the figures the report printed.
+-- directorate total) x report month, in £000. Each figure is the one the
+-- report printed; where it printed none, the computed one. Beside it the
+-- computed figure (a line's arithmetic, or the sum of the lines beneath a
+-- total: int_budget_lines_rolled_up), the difference and the tolerance the
+-- printed precision allows. A total whose lines are not all of it
+-- (service_hierarchy.lines_exhaustive false, or a total beneath it so) has no
+-- computed sums and is never reconciled.
 --
 -- Incremental (dbt_project.yml): on an incremental run only the councils with a
 -- report loaded since the last build are recomputed, from the earliest report
 -- month loaded (a resent month and the months after it, whose previous variance
 -- may fall back to it), and all rows of those months are replaced.
+
+{% set measures = ['gross_budget', 'net_budget', 'forecast_outturn', 'variance', 'previous_variance', 'movement'] %}
 
 with
 
@@ -16,7 +22,7 @@ all_rolled_up as (
 
 ),
 
-printed as (
+all_printed as (
 
     select * from {{ ref('int_budget_outturn_latest_report') }}
 
@@ -29,7 +35,7 @@ changed_from as (
         organisation_code,
         min(report_month) as first_changed_month
 
-    from printed
+    from all_printed
     where {{ loaded_since_last_build('loaded_at') }}
     group by organisation_code
 
@@ -50,56 +56,134 @@ rolled_up as (
 
 ),
 
+printed as (
+
+    select all_printed.*
+
+    from all_printed
+    {% if is_incremental() %}
+        inner join changed_from
+            on
+                all_printed.organisation_code = changed_from.organisation_code
+                and all_printed.report_month >= changed_from.first_changed_month
+    {% endif %}
+
+),
+
 hierarchy as (
 
     select * from {{ ref('service_hierarchy') }}
 
 ),
 
+service_ancestors as (
+
+    select * from {{ ref('int_service_hierarchy_flattened') }}
+
+),
+
+-- a total is exhaustive when it and every total beneath it print all of their lines
+exhaustive as (
+
+    select
+        service_ancestors.organisation_code,
+        service_ancestors.ancestor_code as service_code,
+        bool_and(coalesce(hierarchy.lines_exhaustive, true)) as lines_exhaustive
+
+    from service_ancestors
+    inner join hierarchy
+        on
+            service_ancestors.organisation_code = hierarchy.organisation_code
+            and service_ancestors.service_code = hierarchy.service_code
+    where hierarchy.service_level <> 'line'
+    group by service_ancestors.organisation_code, service_ancestors.ancestor_code
+
+),
+
+-- every row the report printed or its lines sum to (a total printed without lines too)
+report_rows as (
+
+    select
+        organisation_code,
+        report_month,
+        service_code
+    from rolled_up
+    union
+    select
+        organisation_code,
+        report_month,
+        service_code
+    from printed
+
+),
+
 combined as (
 
     select
-        rolled_up.organisation_code,
-        rolled_up.report_month,
-        rolled_up.service_code,
+        report_rows.organisation_code,
+        report_rows.report_month,
+        report_rows.service_code,
         hierarchy.service_name,
         hierarchy.service_level,
         hierarchy.parent_service_code,
         hierarchy.sort_order,
-        rolled_up.lines_in_rollup,
-        coalesce(rolled_up.gross_budget, printed.printed_gross_budget) as gross_budget,
-        coalesce(rolled_up.net_budget, printed.printed_net_budget) as net_budget,
-        coalesce(rolled_up.forecast_outturn, printed.printed_forecast_outturn) as forecast_outturn,
-        coalesce(rolled_up.variance, printed.printed_variance) as variance,
-        coalesce(rolled_up.previous_variance, printed.printed_previous_variance) as previous_variance,
-        printed.printed_gross_budget,
-        printed.printed_net_budget,
-        printed.printed_forecast_outturn,
-        printed.printed_variance,
-        printed.printed_previous_variance,
-        printed.printed_movement,
-        rolled_up.lines_in_rollup * {{ var('budget_rounding_tolerance_per_line') }}
-            as reconciliation_tolerance,
-        rolled_up.last_loaded_at
+        coalesce(rolled_up.lines_in_rollup, 0) as lines_in_rollup,
+        exhaustive.lines_exhaustive,
+        {%- for measure in measures %}
+        printed.printed_{{ measure }},
+        {{ printed_rounding('printed.printed_' ~ measure ~ '_decimals') }} as printed_{{ measure }}_rounding,
+        case
+            when coalesce(exhaustive.lines_exhaustive, true) then rolled_up.computed_{{ measure }}
+        end as computed_{{ measure }},
+        case
+            when coalesce(exhaustive.lines_exhaustive, true) then rolled_up.computed_{{ measure }}_rounding
+        end as computed_{{ measure }}_rounding,
+        {%- endfor %}
+        coalesce(printed.loaded_at, rolled_up.last_loaded_at) as last_loaded_at
 
-    from rolled_up
+    from report_rows
     inner join hierarchy
         on
-            rolled_up.organisation_code = hierarchy.organisation_code
-            and rolled_up.service_code = hierarchy.service_code
+            report_rows.organisation_code = hierarchy.organisation_code
+            and report_rows.service_code = hierarchy.service_code
+    left join rolled_up
+        on
+            report_rows.organisation_code = rolled_up.organisation_code
+            and report_rows.report_month = rolled_up.report_month
+            and report_rows.service_code = rolled_up.service_code
     left join printed
         on
-            rolled_up.organisation_code = printed.organisation_code
-            and rolled_up.report_month = printed.report_month
-            and rolled_up.service_code = printed.service_code
+            report_rows.organisation_code = printed.organisation_code
+            and report_rows.report_month = printed.report_month
+            and report_rows.service_code = printed.service_code
+    left join exhaustive
+        on
+            report_rows.organisation_code = exhaustive.organisation_code
+            and report_rows.service_code = exhaustive.service_code
 
 ),
 
+-- the printed figure where printed, else the computed one; the difference and its
+-- tolerance: half a unit of the last digit of every printed figure compared
 measured as (
 
     select
-        *,
-        variance - previous_variance as movement
+        combined.*,
+        {%- for measure in measures %}
+        coalesce(printed_{{ measure }}, computed_{{ measure }}) as {{ measure }},
+        coalesce(printed_{{ measure }}, computed_{{ measure }}) - computed_{{ measure }}
+            as {{ measure }}_difference,
+        case
+            when printed_{{ measure }} is not null and computed_{{ measure }} is not null
+                then printed_{{ measure }}_rounding + computed_{{ measure }}_rounding
+        end as {{ measure }}_tolerance,
+        {%- endfor %}
+        concat_ws(
+            ','
+            {%- for measure in measures %},
+            case when printed_{{ measure }} is not null then '{{ measure }}' end
+            {%- endfor %}
+        ) as printed_measures
 
     from combined
 
@@ -117,30 +201,34 @@ final as (
         parent_service_code,
         sort_order,
         cast(lines_in_rollup as integer) as lines_in_rollup,
-        cast(gross_budget as decimal(18, 4)) as gross_budget,
-        cast(net_budget as decimal(18, 4)) as net_budget,
-        cast(forecast_outturn as decimal(18, 4)) as forecast_outturn,
-        cast(variance as decimal(18, 4)) as variance,
-        cast(previous_variance as decimal(18, 4)) as previous_variance,
-        cast(movement as decimal(18, 4)) as movement,
+        lines_exhaustive,
+        {%- for measure in measures %}
+        cast({{ measure }} as decimal(18, 4)) as {{ measure }},
+        {%- endfor %}
         {{ spend_assessment('variance') }} as variance_assessment,
         {{ spend_assessment('movement') }} as movement_assessment,
         case
             when net_budget <> 0 then round(100.0 * variance / abs(net_budget), 2)
         end as variance_pct_of_net_budget,
-        printed_gross_budget,
-        printed_net_budget,
-        printed_forecast_outturn,
-        printed_variance,
-        printed_previous_variance,
-        printed_movement,
-        cast(reconciliation_tolerance as decimal(18, 4)) as reconciliation_tolerance,
-        coalesce(abs(gross_budget - printed_gross_budget) <= reconciliation_tolerance, true)
-        and coalesce(abs(net_budget - printed_net_budget) <= reconciliation_tolerance, true)
-        and coalesce(abs(forecast_outturn - printed_forecast_outturn) <= reconciliation_tolerance, true)
-        and coalesce(abs(variance - printed_variance) <= reconciliation_tolerance, true)
-        and coalesce(abs(previous_variance - printed_previous_variance) <= reconciliation_tolerance, true)
-        and coalesce(abs(movement - printed_movement) <= reconciliation_tolerance, true)
+        printed_measures,
+        {%- for measure in measures %}
+        cast(computed_{{ measure }} as decimal(18, 4)) as computed_{{ measure }},
+        {%- endfor %}
+        {%- for measure in measures %}
+        cast({{ measure }}_difference as decimal(18, 4)) as {{ measure }}_difference,
+        {%- endfor %}
+        {%- for measure in measures %}
+        cast({{ measure }}_tolerance as decimal(18, 4)) as {{ measure }}_tolerance,
+        {%- endfor %}
+        cast(greatest(
+            {%- for measure in measures %}
+            {{ measure }}_tolerance{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as decimal(18, 4)) as reconciliation_tolerance,
+        {%- for measure in measures %}
+        coalesce(abs({{ measure }}_difference) <= {{ measure }}_tolerance, true)
+        {%- if not loop.last %} and{% endif %}
+        {%- endfor %}
             as is_reconciled,
         last_loaded_at
 

@@ -33,6 +33,10 @@ final as (
         case when activity_type = 'decision' then activity end as decision,
         max(project_rag) over (partition by organisation_code, reported_in, project_name)
             as project_rag,
+        max(forecast_rag) over (partition by organisation_code, reported_in, project_name)
+            as forecast_rag,
+        max(status_text) over (partition by organisation_code, reported_in, project_name)
+            as status_text,
         notes
 
     from programme

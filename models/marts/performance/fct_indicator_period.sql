@@ -1,6 +1,11 @@
--- One row per organisation x indicator x period: the figure, its target and
--- computed RAG, the RAG the pack printed, and movement against the previous
--- period with a figure.
+-- One row per organisation x indicator x period: the figure, its target, its
+-- RAG and its direction of travel. Where the pack printed a RAG or an arrow,
+-- the main column shows it as printed and the computed one sits beside it;
+-- where nothing is printed the computed one fills the main column (the
+-- *_source columns say which). The RAG rule kind and the direction basis and
+-- level band are data (indicator_rules, through int_indicator_rules_resolved);
+-- the target is the reference data's, else the one the pack printed for its
+-- own financial year.
 --
 -- Incremental (dbt_project.yml): on an incremental run only the indicators with
 -- rows loaded since the last build are recomputed, from the earliest month that
@@ -93,6 +98,33 @@ targets as (
 
 ),
 
+rules as (
+
+    select * from {{ ref('int_indicator_rules_resolved') }}
+
+),
+
+-- The previous financial year's outturn of each indicator: its annual figure,
+-- else the figure of the year's last period with one.
+year_outturns as (
+
+    select
+        organisation_code,
+        indicator_code,
+        {{ financial_year_label('period_month') }} as financial_year,
+        value as outturn_value,
+        period_month as outturn_period_month
+
+    from all_indicator_values
+    where value is not null
+    qualify
+        row_number() over (
+            partition by organisation_code, indicator_code, {{ financial_year_label('period_month') }}
+            order by (period_type = 'financial_year') desc, period_month desc
+        ) = 1
+
+),
+
 with_targets as (
 
     select
@@ -109,28 +141,91 @@ with_targets as (
         indicator_values.numerator,
         indicator_values.denominator,
         indicator_values.reported_rag,
+        indicator_values.direction_as_printed as reported_direction,
+        indicator_values.contract_measure_as_printed,
+        indicator_values.national_quartile_as_printed,
+        indicator_values.national_figure_as_printed,
+        indicator_values.neighbour_figure_as_printed,
+        -- a pack prints the target of the financial year it reports on
+        case
+            when {{ financial_year_start('indicator_values.period_month') }} = {{ financial_year_start('indicator_values.reported_in') }}
+                then indicator_values.target_as_printed_value
+        end as printed_target,
         indicator_values.reported_in,
         indicator_values.version_count,
         indicator_values.first_reported_value,
         indicator_values.last_loaded_at,
         indicators.polarity,
         indicators.is_data_only,
-        targets.target_value as target,
-        targets.threshold_basis,
-        targets.green_boundary,
-        targets.green_inclusive,
-        targets.amber_boundary,
-        targets.amber_inclusive
+        indicators.national_code,
+        targets.target_value as reference_target,
+        coalesce(targets.threshold_basis, 'value') as threshold_basis,
+        targets.green_boundary as band_green_boundary,
+        targets.green_inclusive as band_green_inclusive,
+        targets.amber_boundary as band_amber_boundary,
+        targets.amber_inclusive as band_amber_inclusive,
+        rules.rag_rule,
+        rules.amber_tolerance,
+        rules.direction_basis,
+        rules.direction_months,
+        rules.level_band,
+        rules.level_band_kind
 
     from indicator_values
     inner join indicators
-        on indicator_values.indicator_code = indicators.indicator_code
+        on
+            indicator_values.organisation_code = indicators.organisation_code
+            and indicator_values.indicator_code = indicators.indicator_code
+    inner join rules
+        on
+            indicator_values.organisation_code = rules.organisation_code
+            and indicator_values.indicator_code = rules.indicator_code
+            and {{ financial_year_label('indicator_values.period_month') }} = rules.financial_year
     left join targets
         on
             indicator_values.organisation_code = targets.organisation_code
             and indicator_values.indicator_code = targets.indicator_code
             and indicator_values.period_month >= targets.effective_from
             and indicator_values.period_month <= coalesce(targets.effective_to, date '9999-12-31')
+
+),
+
+targeted as (
+
+    select
+        *,
+        coalesce(reference_target, printed_target) as target,
+        case
+            when reference_target is not null then 'reference'
+            when printed_target is not null then 'pack'
+        end as target_source,
+        -- which way is short of the target: down for bigger-is-better, up for smaller-is-better
+        case polarity when 'BIB' then -1 when 'SIB' then 1 end as short_of_target
+
+    from with_targets
+
+),
+
+bounded as (
+
+    -- The Green and Amber boundaries the RAG rule kind puts in force.
+    select
+        *,
+        case when rag_rule = 'bands' then band_green_boundary else target end as green_boundary,
+        case when rag_rule = 'bands' then band_green_inclusive else true end as green_inclusive,
+        case rag_rule
+            when 'bands' then band_amber_boundary
+            when 'target_only' then target
+            when 'target_tolerance_absolute' then target + short_of_target * amber_tolerance
+            when 'target_tolerance_relative' then target + short_of_target * amber_tolerance / 100.0 * abs(target)
+        end as amber_boundary,
+        case rag_rule
+            when 'bands' then band_amber_inclusive
+            when 'target_only' then false
+            else true
+        end as amber_inclusive
+
+    from targeted
 
 ),
 
@@ -144,16 +239,51 @@ rated as (
                 then {{ rag_status('value', 'polarity', 'green_boundary', 'green_inclusive', 'amber_boundary', 'amber_inclusive') }}
             when threshold_basis = 'percent_of_cohort' and denominator > 0
                 then {{ rag_status('100.0 * coalesce(numerator, value) / denominator', 'polarity', 'green_boundary', 'green_inclusive', 'amber_boundary', 'amber_inclusive') }}
-        end as rag_status,
+        end as computed_rag_status,
         case
             when is_data_only then 'data-only indicator'
-            when green_boundary is null or amber_boundary is null then 'no RAG methodology for the period'
+            when rag_rule = 'bands' and (green_boundary is null or amber_boundary is null)
+                then 'no RAG methodology for the period'
+            when rag_rule <> 'bands' and target is null then 'no target for the period'
             when value is null then 'no figure for the period'
             when threshold_basis = 'percent_of_cohort' and coalesce(denominator, 0) <= 0
                 then 'thresholds are a share of the cohort and no cohort size was supplied'
         end as rag_not_computed_reason
 
-    from with_targets
+    from bounded
+
+),
+
+rag_codes as (
+
+    select distinct
+        rag_status,
+        is_rag
+
+    from {{ ref('rag_codes') }}
+
+),
+
+with_rag as (
+
+    -- The printed RAG is authoritative (when it is a RAG status: Grey or Yellow are not);
+    -- the computed one fills the main column where none was printed. Data-only indicators have none.
+    select
+        rated.*,
+        case
+            when rated.is_data_only then null
+            when printed_rag.is_rag then rated.reported_rag
+            else rated.computed_rag_status
+        end as rag_status,
+        case
+            when rated.is_data_only then null
+            when printed_rag.is_rag then 'printed'
+            when rated.computed_rag_status is not null then 'computed'
+        end as rag_status_source
+
+    from rated
+    left join rag_codes as printed_rag
+        on rated.reported_rag = printed_rag.rag_status
 
 ),
 
@@ -163,7 +293,7 @@ rated_and_anchors as (
         *,
         false as is_anchor
 
-    from rated
+    from with_rag
     {% if is_incremental() %}
         union all by name
         select * from anchors
@@ -186,6 +316,76 @@ with_previous as (
 
 ),
 
+compared as (
+
+    -- The figure the direction of travel compares with, by the council's basis.
+    select
+        with_previous.*,
+        case with_previous.direction_basis
+            when 'previous_period' then with_previous.previous_period_month
+            when 'same_period_last_year' then same_period.period_month
+            when 'months_earlier' then months_earlier.period_month
+            when 'previous_year_outturn' then year_outturns.outturn_period_month
+        end as comparison_period_month,
+        case with_previous.direction_basis
+            when 'previous_period' then with_previous.previous_value
+            when 'same_period_last_year' then same_period.value
+            when 'months_earlier' then months_earlier.value
+            when 'previous_year_outturn' then year_outturns.outturn_value
+        end as comparison_value
+
+    from with_previous
+    left join all_indicator_values as same_period
+        on
+            with_previous.direction_basis = 'same_period_last_year'
+            and with_previous.organisation_code = same_period.organisation_code
+            and with_previous.indicator_code = same_period.indicator_code
+            and with_previous.period_month - interval 12 month = same_period.period_month
+            and with_previous.period_type = same_period.period_type
+    left join all_indicator_values as months_earlier
+        on
+            with_previous.direction_basis = 'months_earlier'
+            and with_previous.organisation_code = months_earlier.organisation_code
+            and with_previous.indicator_code = months_earlier.indicator_code
+            and with_previous.period_month - to_months(with_previous.direction_months) = months_earlier.period_month
+    left join year_outturns
+        on
+            with_previous.direction_basis = 'previous_year_outturn'
+            and with_previous.organisation_code = year_outturns.organisation_code
+            and with_previous.indicator_code = year_outturns.indicator_code
+            and {{ financial_year_label('with_previous.period_month - interval 12 month') }}
+            = year_outturns.financial_year
+    where not with_previous.is_anchor
+
+),
+
+{% set level_band = level_band_amount('level_band', 'level_band_kind', 'comparison_value') %}
+
+directed as (
+
+    select
+        *,
+        {{ direction_of_travel('value', 'comparison_value', level_band) }} as computed_direction
+
+    from compared
+
+),
+
+with_direction as (
+
+    -- The printed arrow is authoritative; the computed one fills the main column where none was printed.
+    select
+        *,
+        coalesce(reported_direction, computed_direction) as direction,
+        case
+            when reported_direction is not null then 'printed'
+            when computed_direction is not null then 'computed'
+        end as direction_source
+
+    from directed
+
+),
+
 final as (
 
     select
@@ -202,23 +402,40 @@ final as (
         numerator,
         denominator,
         target,
+        target_source,
+        reference_target,
+        printed_target,
+        rag_rule,
         threshold_basis,
-        green_boundary,
-        amber_boundary,
+        cast(green_boundary as decimal(18, 4)) as green_boundary,
+        cast(amber_boundary as decimal(18, 4)) as amber_boundary,
         rag_status,
+        rag_status_source,
+        computed_rag_status,
         rag_not_computed_reason,
         reported_rag,
         case
-            when reported_rag is null or rag_status is null then null
-            else reported_rag = rag_status
+            when reported_rag is null or computed_rag_status is null then null
+            else reported_rag = computed_rag_status
         end as reported_rag_matches,
         case when value is not null then previous_period_month end as previous_period_month,
         case when value is not null then previous_value end as previous_value,
-        value - previous_value as change,
-        {{ direction_of_travel('value', 'previous_value') }} as direction,
+        direction_basis,
+        case when value is not null then comparison_period_month end as comparison_period_month,
+        case when value is not null then comparison_value end as comparison_value,
+        value - comparison_value as change,
+        cast(level_band as decimal(18, 4)) as level_band,
+        level_band_kind,
+        direction,
+        direction_source,
+        computed_direction,
+        reported_direction,
         case
-            when not is_data_only then
-                {{ performance_against_polarity(direction_of_travel('value', 'previous_value'), 'polarity') }}
+            when reported_direction is null or computed_direction is null then null
+            else reported_direction = computed_direction
+        end as reported_direction_matches,
+        case
+            when not is_data_only then {{ performance_against_polarity('direction', 'polarity') }}
         end as performance,
         case
             when threshold_basis = 'value' then
@@ -235,13 +452,18 @@ final as (
         end as rag_changed,
         polarity,
         is_data_only,
+        national_code,
+        contract_measure_as_printed,
+        national_quartile_as_printed,
+        national_figure_as_printed,
+        neighbour_figure_as_printed,
         reported_in,
         cast(version_count as integer) as version_count,
         first_reported_value,
         last_loaded_at
 
-    from with_previous
-    where not is_anchor
+    from with_direction
+
 )
 
 select * from final

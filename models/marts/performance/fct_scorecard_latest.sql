@@ -46,7 +46,10 @@ final as (
         ranked.value_status,
         ranked.value_qualifier,
         ranked.target,
+        ranked.target_source,
         ranked.rag_status,
+        ranked.rag_status_source,
+        ranked.computed_rag_status,
         ranked.rag_not_computed_reason,
         ranked.reported_rag,
         ranked.reported_rag_matches,
@@ -54,6 +57,9 @@ final as (
         ranked.previous_value,
         ranked.change,
         ranked.direction,
+        ranked.direction_source,
+        ranked.computed_direction,
+        ranked.reported_direction,
         ranked.performance,
         ranked.variance_to_target,
         ranked.variance_to_target_pct,
@@ -65,7 +71,9 @@ final as (
 
     from ranked
     inner join indicators
-        on ranked.indicator_code = indicators.indicator_code
+        on
+            ranked.organisation_code = indicators.organisation_code
+            and ranked.indicator_code = indicators.indicator_code
     where ranked.recency_rank = 1
 
 )

@@ -57,23 +57,131 @@ retractions as (
 
 ),
 
+restated as (
+
+    select * from {{ ref('int_indicator_values_restated') }}
+
+),
+
+direction_findings as (
+
+    select
+        organisation_code,
+        'direction_differs_from_printed' as finding_type,
+        'warning' as severity,
+        'indicator' as subject_type,
+        indicator_code as subject_code,
+        period_month,
+        reported_in,
+        reported_direction as printed_value,
+        computed_direction as expected_value,
+        'The pack printed ' || reported_direction || ' but the figure of ' || {{ format_number('value') }}
+        || ' against ' || {{ format_number('comparison_value') }} || ' ('
+        || replace(direction_basis, '_', ' ')
+        || case
+            when level_band > 0 and level_band_kind = 'relative'
+                then ', level within ' || {{ format_number('level_band') }} || '%'
+            when level_band > 0 then ', level within ' || {{ format_number('level_band') }}
+            else ''
+        end
+        || ') is ' || computed_direction || '.' as reason
+
+    from indicator_periods
+    where
+        reported_direction != computed_direction
+        and reported_direction is not null
+        and computed_direction is not null
+
+),
+
+target_findings as (
+
+    -- A printed target that disagrees with the reference data's, once per pack and indicator.
+    select
+        organisation_code,
+        'target_differs_from_pack' as finding_type,
+        'warning' as severity,
+        'indicator' as subject_type,
+        indicator_code as subject_code,
+        max(period_month) as period_month,
+        reported_in,
+        {{ format_number('printed_target') }} as printed_value,
+        {{ format_number('reference_target') }} as expected_value,
+        'The pack printed a target of ' || {{ format_number('printed_target') }} || ' for ' || financial_year
+        || ' but indicator_targets holds ' || {{ format_number('reference_target') }}
+        || '; the reference target is used.' as reason
+
+    from indicator_periods
+    where printed_target is not null and reference_target is not null and printed_target != reference_target
+    group by organisation_code, indicator_code, reported_in, financial_year, printed_target, reference_target
+
+    union all
+
+    -- An indicator with figures in the financial year its pack reports on (the year it is due
+    -- a target) and no target from either source. Earlier years a pack prints for comparison are not.
+    select
+        organisation_code,
+        'target_missing' as finding_type,
+        'warning' as severity,
+        'indicator' as subject_type,
+        indicator_code as subject_code,
+        min(period_month) as period_month,
+        max(reported_in) as reported_in,
+        null as printed_value,
+        null as expected_value,
+        'No target for ' || financial_year || ' in indicator_targets or in the pack ('
+        || cast(count(*) as varchar) || case when count(*) = 1 then ' figure' else ' figures' end
+        || ' without one); add the target to indicator_targets.' as reason
+
+    from indicator_periods
+    where
+        not is_data_only
+        and value is not null
+        and target is null
+        and (rag_rule != 'bands' or green_boundary is null)
+        and {{ financial_year_start('period_month') }} = {{ financial_year_start('reported_in') }}
+    group by organisation_code, indicator_code, financial_year
+
+),
+
+restatement_findings as (
+
+    select
+        organisation_code,
+        'figure_restated' as finding_type,
+        'info' as severity,
+        'indicator' as subject_type,
+        indicator_code as subject_code,
+        period_month,
+        reported_in,
+        coalesce(value_text, '(blank)') as printed_value,
+        coalesce(previous_value_text, '(blank)') as expected_value,
+        'The ' || strftime(reported_in, '%b-%y') || ' pack (' || source_file || ') prints '
+        || coalesce(value_text, 'no figure') || ' for ' || period_label || ' where the '
+        || strftime(previous_reported_in, '%b-%y') || ' pack (' || previous_source_file || ') printed '
+        || coalesce(previous_value_text, 'no figure') || '.' as reason
+
+    from restated
+
+),
+
 reported_rag_findings as (
 
     select
         indicator_periods.organisation_code,
         case
-            when indicator_periods.rag_status is null then 'reported_rag_not_verifiable'
+            when indicator_periods.computed_rag_status is null then 'reported_rag_not_verifiable'
             else 'reported_rag_differs'
         end as finding_type,
-        case when indicator_periods.rag_status is null then 'warning' else 'error' end as severity,
+        case when indicator_periods.computed_rag_status is null then 'warning' else 'error' end as severity,
         'indicator' as subject_type,
         indicator_periods.indicator_code as subject_code,
         indicator_periods.period_month,
         indicator_periods.reported_in,
         indicator_periods.reported_rag as printed_value,
-        indicator_periods.rag_status as expected_value,
+        indicator_periods.computed_rag_status as expected_value,
         case
-            when indicator_periods.rag_status is null
+            when indicator_periods.computed_rag_status is null
                 then
                     'The pack printed ' || indicator_periods.reported_rag
                     || ' but no RAG can be computed: ' || indicator_periods.rag_not_computed_reason || '.'
@@ -81,7 +189,7 @@ reported_rag_findings as (
                 'The pack printed ' || indicator_periods.reported_rag
                 || case when not rag_codes.is_rag then ', which is not a RAG status,' else '' end
                 || ' for a figure of ' || {{ format_number('indicator_periods.value') }}
-                || '; the RAG methodology gives ' || indicator_periods.rag_status || '.'
+                || '; the RAG methodology gives ' || indicator_periods.computed_rag_status || '.'
         end as reason
 
     from indicator_periods
@@ -89,7 +197,7 @@ reported_rag_findings as (
         on indicator_periods.reported_rag = rag_codes.rag_status
     where
         indicator_periods.reported_rag is not null
-        and indicator_periods.reported_rag is distinct from indicator_periods.rag_status
+        and indicator_periods.reported_rag is distinct from indicator_periods.computed_rag_status
 
 ),
 
@@ -104,7 +212,9 @@ methodology_with_rules as (
 
     from methodologies
     inner join indicators
-        on methodologies.indicator_code = indicators.indicator_code
+        on
+            methodologies.organisation_code = indicators.organisation_code
+            and methodologies.indicator_code = indicators.indicator_code
     left join targets
         on
             methodologies.organisation_code = targets.organisation_code
@@ -281,7 +391,9 @@ ratio_findings as (
 
     from indicator_values
     inner join indicators
-        on indicator_values.indicator_code = indicators.indicator_code
+        on
+            indicator_values.organisation_code = indicators.organisation_code
+            and indicator_values.indicator_code = indicators.indicator_code
     where
         indicators.unit = 'percentage'
         and indicator_values.denominator > 0
@@ -292,6 +404,9 @@ ratio_findings as (
 
 budget_findings as (
 
+    -- A printed figure that differs from the computed one beyond the tolerance its printed
+    -- precision allows (fct_budget_outturn). A line's computed previous variance is the
+    -- previous report's variance, so a difference there is a restatement (below) instead.
     {% for measure in budget_measures %}
     select
         organisation_code,
@@ -304,20 +419,51 @@ budget_findings as (
         service_code as subject_code,
         report_month as period_month,
         report_month as reported_in,
-        {{ format_number('printed_' ~ measure) }} as printed_value,
-        {{ format_number(measure) }} as expected_value,
+        {{ format_number(measure) }} as printed_value,
+        {{ format_number('computed_' ~ measure) }} as expected_value,
         'Printed {{ measure | replace("_", " ") }} of ' || service_name || ' is '
-        || {{ format_number('printed_' ~ measure) }} || ' but '
+        || {{ format_number(measure) }} || ' but '
         || case
             when service_level = 'line' then 'its other printed figures give '
             else 'its ' || cast(lines_in_rollup as varchar) || ' lines sum to '
         end
-        || {{ format_number(measure) }} || ' (tolerance ' || {{ format_number('reconciliation_tolerance') }}
-        || ').' as reason
+        || {{ format_number('computed_' ~ measure) }} || ': a difference of '
+        || {{ format_number(measure ~ '_difference') }} || ' (tolerance '
+        || {{ format_number(measure ~ '_tolerance') }} || ', half a unit of each printed figure).' as reason
     from budget
-    where abs({{ measure }} - printed_{{ measure }}) > reconciliation_tolerance
-    {% if not loop.last %}union all{% endif %}
+    where
+        abs({{ measure }}_difference) > {{ measure }}_tolerance
+        {% if measure == 'previous_variance' %}and service_level != 'line'{% endif %}
+    union all
     {% endfor %}
+
+    -- A figure a later report or file prints differently (int_budget_figures_restated).
+    select
+        organisation_code,
+        'figure_restated' as finding_type,
+        'info' as severity,
+        'budget_' || service_level as subject_type,
+        service_code as subject_code,
+        earlier_report_month as period_month,
+        report_month as reported_in,
+        {{ format_number('restated_value') }} as printed_value,
+        {{ format_number('earlier_value') }} as expected_value,
+        case
+            when restatement_type = 'previous_variance_restated'
+                then
+                    'The ' || strftime(report_month, '%b-%y') || ' report (' || restated_source_file
+                    || ') prints a previous variance of ' || {{ format_number('restated_value') }} || ' for '
+                    || service_name || ' where the ' || strftime(earlier_report_month, '%b-%y') || ' report ('
+                    || earlier_source_file || ') gave a variance of ' || {{ format_number('earlier_value') }}
+                    || ': a difference of ' || {{ format_number('difference') }} || ' (tolerance '
+                    || {{ format_number('tolerance') }} || ').'
+            else
+                'The ' || strftime(report_month, '%b-%y') || ' report was loaded again from '
+                || restated_source_file || ': its ' || replace(measure, '_', ' ') || ' of ' || service_name
+                || ' is ' || {{ format_number('restated_value') }} || ' where ' || earlier_source_file
+                || ' printed ' || {{ format_number('earlier_value') }} || '.'
+        end as reason
+    from {{ ref('int_budget_figures_restated') }}
 
 ),
 
@@ -343,6 +489,12 @@ retraction_findings as (
 unioned as (
 
     select * from reported_rag_findings
+    union all
+    select * from direction_findings
+    union all
+    select * from target_findings
+    union all
+    select * from restatement_findings
     union all
     select * from methodology_findings
     union all

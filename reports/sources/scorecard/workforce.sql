@@ -1,2 +1,2 @@
--- Workforce by council and month (fct_workforce_month).
-select * from marts.fct_workforce_month
+-- Staffing by council, measure and period (fct_workforce_measure_period): one row per figure.
+select * from marts.fct_workforce_measure_period

@@ -1,0 +1,110 @@
+-- Staffing: one row per council x staffing measure x period (a month, a quarter
+-- or a financial year), the latest figure reported for it, with its movement
+-- since the previous period of the same type with a figure.
+--
+-- Measures are data: every measure a council defines in the workforce_measures
+-- seed flows through with no change here (name, unit, polarity, order come from
+-- the seed). Direction and performance use the same rules as indicators
+-- (macros/rules): a measure with no polarity (headcount) has a direction but no
+-- performance.
+
+with
+
+workforce as (
+
+    select * from {{ ref('stg_extracts__workforce') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('workforce_measures') }}
+
+),
+
+latest as (
+
+    -- the latest version of each figure: the latest pack that printed it, then the
+    -- latest load, then the file whose name sorts last
+    select *
+    from workforce
+    qualify
+        row_number() over (
+            partition by organisation_code, measure_code, period_type, period_month
+            order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc
+        ) = 1
+
+),
+
+with_measure as (
+
+    select
+        latest.organisation_code,
+        latest.measure_code,
+        latest.period_month,
+        latest.period_type,
+        latest.period_label,
+        latest.value,
+        latest.value_status,
+        latest.value_text,
+        latest.reported_in,
+        measures.measure_name,
+        measures.unit,
+        measures.polarity,
+        measures.sort_order
+
+    from latest
+    left join measures
+        on
+            latest.organisation_code = measures.organisation_code
+            and latest.measure_code = measures.measure_code
+
+),
+
+with_previous as (
+
+    -- the previous period of the same type with a figure: a quarter looks back to the
+    -- previous quarter, never to a month; gaps are skipped
+    select
+        *,
+        lag(case when value is not null then period_month end ignore nulls) over by_period
+            as previous_period_month,
+        lag(value ignore nulls) over by_period as previous_value
+
+    from with_measure
+    window by_period as (
+        partition by organisation_code, measure_code, period_type
+        order by period_month
+    )
+
+),
+
+final as (
+
+    select
+        organisation_code,
+        measure_code,
+        period_month,
+        period_type,
+        period_label,
+        {{ financial_year_label('period_month') }} as financial_year,
+        measure_name,
+        unit,
+        polarity,
+        sort_order,
+        value,
+        value_status,
+        value_text,
+        case when value is not null then previous_period_month end as previous_period_month,
+        case when value is not null then previous_value end as previous_value,
+        value - previous_value as movement,
+        {{ direction_of_travel('value', 'previous_value') }} as direction,
+        {{ performance_against_polarity(direction_of_travel('value', 'previous_value'), 'polarity') }}
+            as performance,
+        reported_in
+
+    from with_previous
+
+)
+
+select * from final
