@@ -125,6 +125,12 @@ class ExtractContract:
         return [c.name for c in self.columns if not c.may_be_absent]
 
     @property
+    def columns_text(self) -> str:
+        """The columns as a refusal names them: the expected ones, then the optional ones."""
+        optional = [c.name for c in self.columns if c.may_be_absent]
+        return ", ".join(self.expected_column_names) + (f"; optional: {', '.join(optional)}" if optional else "")
+
+    @property
     def parsed_columns(self) -> list[tuple[str, str, str]]:
         """(name, type, description) of the typed columns the loader writes: `<column>__<suffix>`."""
         return [

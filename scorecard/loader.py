@@ -330,6 +330,9 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                     continue
                 if not stripped:
                     continue
+                council = vals.get("organisation_code", "").strip()
+                if col.kind == "code" and col.lookup in COUNCIL_CODES and council not in codes["organisations"]:
+                    continue  # the council code is refused already; its codes cannot be checked against it
                 if col.kind == "code":
                     key = (
                         (vals.get("organisation_code", "").strip(), stripped)

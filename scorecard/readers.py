@@ -443,7 +443,7 @@ def find_tables(grids: list[Grid], contract: ExtractContract) -> list[Table]:
     if not tables:
         if not hidden and not any(any(c.text.strip() for c in cells) for g in visible for _, cells in g.rows):
             raise FileProblem("file is empty")
-        expected = ", ".join(contract.column_names)
+        expected = contract.columns_text
         names = ", ".join("'" + name + "'" for name in hidden)
         note = f" (hidden sheets are skipped: {names})" if hidden else ""
         raise FileProblem(f"no table with the {contract.name} columns found (expected: {expected}){note}")
@@ -494,7 +494,7 @@ def _check_long_headers(headers: list[str], contract: ExtractContract, sheet: st
             raise FileProblem("duplicated column", sheet, row, header)
         seen.add(header)
         if header not in expected:
-            raise FileProblem(f"unexpected column (expected: {', '.join(expected)})", sheet, row, header)
+            raise FileProblem(f"unexpected column (expected: {contract.columns_text})", sheet, row, header)
     for name in contract.expected_column_names:
         if name not in seen:
             raise FileProblem("missing column", sheet, row, name)

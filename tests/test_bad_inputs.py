@@ -62,7 +62,10 @@ RISK_ROW = [
 PROG_ROW = ["HRF", "Feb-18", "Carers", "G", "Mar-18", "Delivery", "phase", ""]
 CALENDAR = "(Apr-10 to Mar-36; calendar_start and calendar_end in dbt_project.yml)"
 LIMIT = "has more than 14 digits before the point: the marts hold figures up to 99,999,999,999,999.9999"
-IV_EXPECTED = ", ".join(IV_COLS)
+IV_EXPECTED = ", ".join(IV_COLS) + (
+    "; optional: direction_as_printed, contract_measure_as_printed, national_quartile_as_printed, "
+    "national_figure_as_printed, neighbour_figure_as_printed"
+)
 
 
 # --------------------------------------------------------------------------- fixtures and helpers

@@ -305,7 +305,11 @@ def test_no_table_without_hidden_sheets_keeps_its_reason(tmp_path):
     grids = read_grids(xlsx(tmp_path, {"Notes": [["Scorecard"], ["No data"]]}))
     with pytest.raises(FileProblem) as caught:
         find_tables(grids, IV)
-    assert caught.value.reason == f"no table with the indicator_values columns found (expected: {', '.join(IV_HEADER)})"
+    assert caught.value.reason == (
+        f"no table with the indicator_values columns found (expected: {', '.join(IV.expected_column_names)}; optional: "
+        "direction_as_printed, contract_measure_as_printed, national_quartile_as_printed, national_figure_as_printed, "
+        "neighbour_figure_as_printed)"
+    )
     with pytest.raises(FileProblem, match=r"^file is empty$"):
         find_tables(read_grids(xlsx(tmp_path, {"Sheet1": []}, name="empty.xlsx")), IV)
 
