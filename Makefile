@@ -18,7 +18,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
 LINT_DUCKDB_PATH := warehouse/lint.duckdb
 
-.PHONY: help setup build dev test lint format docs clean bench-load synth bench reports-setup browser reports reports-dev
+.PHONY: help setup build dev test test-fast lint format docs clean bench-load synth bench reports-setup browser reports reports-dev
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -46,6 +46,14 @@ dev: setup ## Start the Dagster UI and daemon on http://127.0.0.1:3000 (graph, s
 
 test: setup lint reports-setup ## Run every test: linters, then pytest (dbt build with all dbt tests; the reports in Chromium)
 	$(BIN)/pytest
+
+test-fast: setup ## Everyday tier: ruff, the Python tests not marked slow (grammar, loader, readers, reference check), and every dbt unit test on an empty build
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -m "not slow" -q
+	@rm -rf warehouse/unit
+	SCORECARD_DUCKDB_PATH=warehouse/unit/unit.duckdb DBT_TARGET_PATH=warehouse/unit/target DBT_LOG_PATH=warehouse/unit/logs $(BIN)/scorecard init
+	SCORECARD_DUCKDB_PATH=warehouse/unit/unit.duckdb DBT_TARGET_PATH=warehouse/unit/target DBT_LOG_PATH=warehouse/unit/logs $(BIN)/dbt build --empty --exclude test_type:data
 
 lint: setup ## sqlfluff (duckdb, dbt templater) and ruff
 	$(BIN)/ruff check .

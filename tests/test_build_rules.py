@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from tests.conftest import PROJECT_DIR, build_warehouse
+
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def test_printed_subtotal_beyond_tolerance_fails_reconciliation_and_is_a_finding(tmp_path, sample_copy):

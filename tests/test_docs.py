@@ -25,6 +25,9 @@ import pytest
 
 from tests.conftest import PROJECT_DIR, run_dbt
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 README = PROJECT_DIR / "README.md"
 DOCS = PROJECT_DIR / "docs"
 PAGES = PROJECT_DIR / "reports" / "pages"

@@ -27,6 +27,9 @@ from scorecard import publish as publish_module
 from scorecard.cli import main as cli_main
 from scorecard.publish import ExportFailed, publish, read_build
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 BUILD_ID = "exports-test"
 SHEETS = ["Scorecard", "Budget", "Workforce", "Risks", "Programme"]
 LEFT_OUT = {"raw", "staging", "intermediate", "reference"}

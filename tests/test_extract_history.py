@@ -7,10 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from scorecard.loader import load_paths, load_sample
 from scorecard.workbooks import write_wide_indicator_workbook
 from tests.conftest import PROJECT_DIR, build_warehouse
+
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 CONTENT = (
     "organisation_code, indicator_code, period, value, reported_rag, polarity_as_printed, "

@@ -182,6 +182,7 @@ def built(tmp_path_factory, warehouse) -> Path:
 SLOW = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
+@pytest.mark.slow  # builds the sample warehouse: left out of `make test-fast`
 @settings(max_examples=3, deadline=None, suppress_health_check=SLOW)
 @given(
     cases=st.lists(st.tuples(st.sampled_from(sorted(INDICATORS)), printed_periods(), figures), min_size=30, max_size=45)

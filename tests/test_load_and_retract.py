@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import PROJECT_DIR
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SCORECARD = Path(sys.executable).parent / "scorecard"
 HEADER = (
     "organisation_code,indicator_code,period,value,reported_rag,polarity_as_printed,target_as_printed,"

@@ -25,6 +25,9 @@ import pytest
 from tests.conftest import PROJECT_DIR
 from tests.test_readme import project_copy, run_block, shell_blocks
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # Build output and local state the walkthrough creates; everything else must be unchanged
 # except the seeds.
 GENERATED = ("warehouse/", "target/", "logs/", "landing/", ".venv", "reports/", "dbt_packages/")

@@ -18,6 +18,9 @@ import pytest
 
 from tests.conftest import PROJECT_DIR
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def requirements() -> list[str]:
     project = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]

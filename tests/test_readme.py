@@ -19,8 +19,12 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import PROJECT_DIR
+
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 BLOCK = re.compile(r"(?:<!-- readme-test: skip \((?P<why>[^)]+)\) -->\n)?```(?:bash|sh)\n(?P<body>.*?)```", re.DOTALL)
 

@@ -25,10 +25,14 @@ REPORTS_DIR = PROJECT_DIR / "reports"
 SOURCE_DIR = REPORTS_DIR / "sources" / "scorecard"
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "reports"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or shutil.which("npm") is None,
-    reason="node/npm not installed: the Evidence reports cannot be built, so their browser test is skipped",
-)
+pytestmark = [
+    # needs a built warehouse and a browser: left out of `make test-fast`
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("node") is None or shutil.which("npm") is None,
+        reason="node/npm not installed: the Evidence reports cannot be built, so their browser test is skipped",
+    ),
+]
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:

@@ -15,6 +15,9 @@ from scorecard.synth import CATALOGUE, generate
 
 from .conftest import PROJECT_DIR, run_dbt
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 MARTS = [
     "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_measure_period", "fct_risk",
     "fct_programme_milestone", "rpt_data_quality_findings", "dim_indicator", "dim_organisation",

@@ -37,6 +37,9 @@ import yaml
 from scorecard.publish import publish
 from tests.conftest import PROJECT_DIR, run_dbt
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 PAGE = PROJECT_DIR / "docs" / "semantic-layer.md"
 MARTS_YAML = PROJECT_DIR / "models" / "marts"
 BLOCK = re.compile(r"(?:<!-- readme-test: skip \((?P<why>[^)]+)\) -->\n)?```(?:bash|sh)\n(?P<body>.*?)```", re.DOTALL)

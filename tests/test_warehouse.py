@@ -12,6 +12,9 @@ from decimal import Decimal
 
 import pytest
 
+# Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # 001, "Outturn Detail": service, net budget, forecast, variance, January variance, movement (£000).
 PRINTED_001_BUDGET = """
 ADDN Additional Needs                     2,749   2,465   (284)   (389)   105
