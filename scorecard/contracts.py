@@ -30,7 +30,8 @@ from dataclasses import dataclass
 #   target     free text that may hold a number (<180, 95.0%, Primary 88%): never refused
 #   direction  an arrow or word for the direction of travel as printed (↑, ▼, ↔, up, no change ...),
 #              checked against the direction_codes seed
-#   flag       yes / no as printed (Y, N, yes, no, true, false, ✓, x); blank for not printed
+#   flag       yes / no as printed (Y, N, yes, no, true, false, ✓, ✗); blank for not printed; an x is
+#              refused, as packs use it both as a tick and as a cross
 #   quartile   a quartile as printed: 1-4, Q1-Q4 or A-D (A is 1)
 KINDS = (
     "text",

@@ -147,9 +147,8 @@ FLAG_WORDS = {
     "n": False,
     "no": False,
     "false": False,
-    "x": False,
     "✗": False,
-}
+}  # not "x": packs use it both as a tick and as a cross, so it is refused rather than guessed
 
 
 def read_flag(text: str) -> bool | None:
@@ -181,7 +180,7 @@ class Reference:
     """The reference data one load checks against, read once from the seeds."""
 
     codes: dict[str, set]
-    indicator_units: dict[str, str]
+    indicator_units: dict[tuple[str, str], str]
     measure_units: dict[tuple[str, str], str]
     rag_codes: set[str]
     polarity_codes: set[str]

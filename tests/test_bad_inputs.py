@@ -526,6 +526,12 @@ CODE_CASES = {
         "contract_measure_as_printed",
         2,
     ),
+    "contract measure x (a tick or a cross?)": Case(
+        iv_optional_case("contract_measure_as_printed", "x"),
+        "not yes or no",
+        "contract_measure_as_printed",
+        2,
+    ),
     "national quartile 5": Case(
         iv_optional_case("national_quartile_as_printed", "5"),
         "not a quartile (1-4, Q1-Q4 or A-D)",
