@@ -4,10 +4,14 @@
     exactly one applicable row. A null to_column means open-ended.
 #}
 {% test no_overlapping_ranges(model, partition_by, from_column, to_column) %}
+    with ranges as (
+        select * from {{ model }}
+    )
+
     select
         earlier.*
-    from {{ model }} as earlier
-    inner join {{ model }} as later
+    from ranges as earlier
+    inner join ranges as later
         on
             {% for column in partition_by -%}
                 earlier.{{ column }} = later.{{ column }} and

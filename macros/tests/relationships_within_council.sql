@@ -6,10 +6,14 @@
     Fails with one row per unknown pair.
 #}
 {% test relationships_within_council(model, column_name, to, field) %}
+    with child as (
+        select * from {{ model }}
+    )
+
     select
         child.organisation_code,
         child.{{ column_name }}
-    from {{ model }} as child
+    from child
     left join {{ to }} as parent
         on
             child.organisation_code = parent.organisation_code

@@ -107,7 +107,10 @@ versioned as (
 
 final as (
 
-    select * from versioned
+    select
+        *,
+        {{ built_at() }} as built_at
+    from versioned
 
 )
 

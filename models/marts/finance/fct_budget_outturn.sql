@@ -230,7 +230,8 @@ final as (
         {%- if not loop.last %} and{% endif %}
         {%- endfor %}
             as is_reconciled,
-        last_loaded_at
+        last_loaded_at,
+        {{ built_at() }} as built_at
 
     from measured
 

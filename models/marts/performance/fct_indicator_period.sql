@@ -460,7 +460,8 @@ final as (
         reported_in,
         cast(version_count as integer) as version_count,
         first_reported_value,
-        last_loaded_at
+        last_loaded_at,
+        {{ built_at() }} as built_at
 
     from with_direction
 

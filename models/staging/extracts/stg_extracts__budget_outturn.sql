@@ -43,7 +43,8 @@ final as (
         previous_variance__decimals as printed_previous_variance_decimals,
         movement__decimals as printed_movement_decimals,
         nullif(trim(notes), '') as notes,
-        {{ extract_metadata_columns() }}
+        {{ extract_metadata_columns() }},
+        {{ built_at() }} as built_at
 
     from new_rows
 

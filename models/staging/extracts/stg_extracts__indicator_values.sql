@@ -73,7 +73,8 @@ final as (
         trim(new_rows.reported_in) as reported_in_label,
         new_rows.reported_in__month as reported_in,
         nullif(trim(new_rows.notes), '') as notes,
-        {{ extract_metadata_columns('new_rows') }}
+        {{ extract_metadata_columns('new_rows') }},
+        {{ built_at() }} as built_at
 
     from new_rows
     left join rag_codes
