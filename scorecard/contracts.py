@@ -33,6 +33,12 @@ from dataclasses import dataclass
 #   flag       yes / no as printed (Y, N, yes, no, true, false, ✓, ✗); blank for not printed; an x is
 #              refused, as packs use it both as a tick and as a cross
 #   quartile   a quartile as printed: 1-4, Q1-Q4 or A-D (A is 1)
+#   time_period  a DfE time_period: a year (2023) or two consecutive years (202324), in the form its
+#              time identifier's period_format says (national_time_identifiers)
+#   statistic  a figure as the DfE publishes it: a plain number (82.3, -1.5, 1200), a symbol from
+#              national_statistics_symbols (c, x, z, low ...; never a number) or blank
+#   places     a number of decimal places: a whole number 0-10, or blank
+#   choice     one of the column's `choices`, exactly as printed (surrounding space aside)
 KINDS = (
     "text",
     "code",
@@ -47,6 +53,10 @@ KINDS = (
     "direction",
     "flag",
     "quartile",
+    "time_period",
+    "statistic",
+    "places",
+    "choice",
 )
 
 # What the loader writes beside each printed column, by kind: what the grammar in
@@ -85,6 +95,18 @@ PARSED_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "direction": (("key", "varchar", "The printed arrow or word lower-cased and trimmed: a key of direction_codes."),),
     "flag": (("flag", "boolean", "True for yes, false for no, as the loader read it."),),
     "quartile": (("number", "integer", "The quartile as a number 1-4 (Q1 and A are 1)."),),
+    "time_period": (("end_year", "integer", "The year the period ends in: 2023 for 2023, 2024 for 202324."),),
+    "statistic": (
+        (
+            "status",
+            "varchar",
+            "reported (a number), blank, or the value_status of the symbol printed (national_statistics_symbols: "
+            "suppressed for c, not_available for x ...); a symbol never has a number.",
+        ),
+        ("number", "decimal(18,4)", "The number as published, held to 4 decimal places."),
+        ("decimals", "integer", "Decimal places the number was published with (at most 4)."),
+    ),
+    "places": (("number", "integer", "The number of decimal places, 0-10."),),
 }
 
 
@@ -106,6 +128,8 @@ class Column:
     # What only some packs print (an arrow, a quartile, a forecast RAG): a long file may leave the
     # column out altogether, which reads as blank. Every other column must be present, even if empty.
     may_be_absent: bool = False
+    # For kind == "choice": the values accepted, exactly as printed.
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,9 @@ class ExtractContract:
     description: str
     columns: tuple[Column, ...]
     grain: tuple[str, ...]
+    # Columns of the grain that may be blank (a National row has no region or authority): a blank is
+    # a value of the key like any other. Every other grain column must be filled for a row to be keyed.
+    grain_may_be_blank: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -140,6 +167,8 @@ class ExtractContract:
             for suffix, dtype, description in PARSED_COLUMNS.get(col.kind, ())
         ]
 
+
+NATIONAL_GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
 
 ORG = Column(
     "organisation_code",
@@ -311,8 +340,95 @@ CONTRACTS: dict[str, ExtractContract] = {
             ),
             grain=("organisation_code", "reported_in", "project_name", "plan_month"),
         ),
+        ExtractContract(
+            name="national_statistics",
+            table="national_statistics",
+            description="One row per time period x geography x filter combination x indicator of a DfE "
+            "national-statistics file (explore-education-statistics' open-data CSV, with its .meta.csv), "
+            "unpivoted from one column per indicator.",
+            columns=(
+                Column(
+                    "time_period",
+                    "The period as published: a year (2023) or two consecutive years (202324), in the form of "
+                    "the time identifier's period_format.",
+                    required=True,
+                    kind="time_period",
+                ),
+                Column(
+                    "time_identifier",
+                    "The time identifier as published (Reporting year, Financial year ...), matched with its "
+                    "case against the national_time_identifiers seed.",
+                    required=True,
+                    kind="code",
+                    lookup="time_identifiers",
+                ),
+                Column(
+                    "geographic_level",
+                    "National, Regional or Local authority, exactly as published.",
+                    required=True,
+                    kind="choice",
+                    choices=NATIONAL_GEOGRAPHIC_LEVELS,
+                ),
+                Column("country_code", "ONS country code (E92000001 for England)."),
+                Column("country_name", "Country name.", may_be_absent=True),
+                Column("region_code", "ONS region code; required on Regional rows, blank on National ones."),
+                Column("region_name", "Region name; required on Regional rows, blank on National ones."),
+                Column(
+                    "new_la_code",
+                    "GSS code of the local authority (Local authority rows only, where it is required): a "
+                    "gss_code or former_gss_codes entry of the authorities seed.",
+                    kind="code",
+                    lookup="authorities",
+                ),
+                Column("old_la_code", "The DfE's three-digit local authority number.", may_be_absent=True),
+                Column("la_name", "Local authority name as published."),
+                Column(
+                    "filters",
+                    "The row's filter columns (those the metadata file describes as Filter) as name=value "
+                    "pairs sorted by column name, joined by '; ' (characteristic=Total); empty when the file "
+                    "has no filter columns.",
+                ),
+                Column(
+                    "indicator",
+                    "Name of the indicator column the value was published in (described as Indicator in the "
+                    "metadata file).",
+                    required=True,
+                    kind="code",
+                ),
+                Column(
+                    "value",
+                    "The figure as published: a plain number, a symbol (c, x, z, low ...) or blank.",
+                    kind="statistic",
+                ),
+                Column("indicator_unit", "The indicator's unit from the metadata file (blank, %, £ ...)."),
+                Column(
+                    "indicator_dp",
+                    "Decimal places the metadata file gives for the indicator (blank if none).",
+                    kind="places",
+                ),
+            ),
+            grain=(
+                "time_period",
+                "time_identifier",
+                "geographic_level",
+                "region_code",
+                "new_la_code",
+                "filters",
+                "indicator",
+            ),
+            grain_may_be_blank=("region_code", "new_la_code", "filters"),
+        ),
     )
 }
+
+# National statistics files (explore-education-statistics' layout): `national_statistics_<anything>.csv`
+# with its metadata beside it, `<same stem>.meta.csv`. The data file has the geography and time columns of
+# the contract above (those not computed by the unpivot), then filter and indicator columns as the
+# metadata file describes them; each row becomes one raw row per indicator column.
+NATIONAL_CONTRACT = "national_statistics"
+NATIONAL_METADATA_SUFFIX = ".meta.csv"
+NATIONAL_METADATA_COLUMNS = ("col_name", "col_type", "label", "indicator_unit", "indicator_dp")
+NATIONAL_COMPUTED_COLUMNS = ("filters", "indicator", "value", "indicator_unit", "indicator_dp")
 
 # Load metadata added to every raw row.
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -389,8 +505,8 @@ RETRACTION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("file_sha256", "varchar", "SHA-256 of the retracted file (its rows keep this in _file_sha256)."),
     ("source_file", "varchar", "Name of the retracted file."),
     ("extract", "varchar", "Extract type of the file."),
-    ("organisation_code", "varchar", "Council the file reported for."),
-    ("reported_in", "date", "Month of the report the file held."),
+    ("organisation_code", "varchar", "Council the file reported for (blank for national statistics)."),
+    ("reported_in", "date", "Month of the report the file held (blank for national statistics)."),
     ("row_count", "integer", "Raw rows the retraction leaves out."),
     ("reason", "varchar", "Why the load was retracted, as given to `scorecard retract --reason`."),
     ("retracted_at", "timestamp", "When (UTC)."),
@@ -406,6 +522,12 @@ METADATA_DESCRIPTIONS = {
     "_is_sample": "True for rows from the bundled sample extracts.",
 }
 
+NATIONAL_METADATA_DESCRIPTIONS = {
+    "_file_sha256": "SHA-256 of the data file's bytes followed by its metadata file's: the pair is what is loaded.",
+    "_sheet": "Blank (national statistics files are CSV).",
+    "_row_number": "Row number in the data file (the header's row counts); each indicator column of the row has it.",
+}
+
 
 def sources_yaml() -> str:
     """The dbt sources file for the raw extract tables, generated from the contracts."""
@@ -418,7 +540,8 @@ def sources_yaml() -> str:
             for col in c.columns
         ]
         columns += [{"name": name, "description": f"Read by the loader: {desc}"} for name, _, desc in c.parsed_columns]
-        columns += [{"name": name, "description": METADATA_DESCRIPTIONS[name]} for name, _ in METADATA_COLUMNS]
+        described = {**METADATA_DESCRIPTIONS, **(NATIONAL_METADATA_DESCRIPTIONS if c.name == NATIONAL_CONTRACT else {})}
+        columns += [{"name": name, "description": described[name]} for name, _ in METADATA_COLUMNS]
         tables.append(
             {
                 "name": c.table,

@@ -10,6 +10,11 @@ already loaded is skipped. Checked files are written in batches, each batch in
 one transaction, so a failure never leaves part of a file loaded. Raw tables
 are append-only: a restated figure is a new row, and the marts choose the
 latest version.
+
+A national statistics file (the DfE's published layout) is a pair: the data
+CSV and its `<stem>.meta.csv` beside it, read, checked, hashed and quarantined
+together (scorecard.readers.read_national_statistics); the metadata file is
+never loaded on its own. Its rows have no council and no report month.
 """
 
 from __future__ import annotations
@@ -35,13 +40,25 @@ from scorecard import values as v
 from scorecard.contracts import (
     CONTRACTS,
     METADATA_COLUMNS,
+    NATIONAL_CONTRACT,
+    NATIONAL_METADATA_SUFFIX,
     RETRACTION_COLUMNS,
     RETRACTIONS_TABLE,
     Column,
     ExtractContract,
 )
 from scorecard.personal_data import find_personal_data, personal_name, purge_expired, restrict_to_owner, retention_days
-from scorecard.readers import FileProblem, Row, Table, find_tables, read_grids
+from scorecard.readers import (
+    FileProblem,
+    Row,
+    Table,
+    data_file_of,
+    find_tables,
+    is_metadata_file,
+    metadata_path,
+    read_grids,
+    read_national_statistics,
+)
 from scorecard.settings import (
     SAMPLE_DATA_DIR,
     landing_dir,
@@ -159,7 +176,7 @@ def _backfill(con, schema: str, contract: ExtractContract) -> None:
                     except v.Unreadable:
                         typed += (
                             ["unparseable", *[None] * (width - 1)]
-                            if col.kind in ("figure", "money")
+                            if col.kind in ("figure", "money", "statistic")
                             else ([None] * width)
                         )
                 writer.writerow([rowid, content[sha], *map(_sql_text, typed)])
@@ -179,7 +196,14 @@ def _backfill(con, schema: str, contract: ExtractContract) -> None:
 
 
 def contract_for(path: Path) -> ExtractContract:
-    """The contract a file belongs to, from its name: `<extract>[_anything].<csv|xlsx>`."""
+    """The contract a file belongs to, from its name: `<extract>[_anything].<csv|xlsx>`.
+
+    A metadata file (`*.meta.csv`) belongs to the data file beside it and is never an extract on its own.
+    """
+    if is_metadata_file(path):
+        raise ExtractError(path, [Problem(path.name, None, None, None, None,
+                                          f"a metadata file ({NATIONAL_METADATA_SUFFIX}) is not an extract on its "
+                                          f"own: load its data file {data_file_of(path).name}")])  # fmt: skip
     stem = path.stem.lower()
     for name in sorted(CONTRACTS, key=len, reverse=True):
         if stem == name or stem.startswith((name + "_", name + "-")):
@@ -196,6 +220,8 @@ _SEED_OF = {
     "indicators": "indicators",
     "workforce_measures": "workforce_measures",
     "services": "service_hierarchy",
+    "authorities": "authorities",
+    "time_identifiers": "national_time_identifiers",
 }
 # Codes that belong to a council: checked as (organisation_code, code) pairs, so two
 # councils may both use CP 1 for different indicators.
@@ -265,6 +291,22 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
         return [v.read_quartile(stripped)]
     if kind == "target":
         return [v.parse_target(stripped)]
+    if kind == "choice":
+        if stripped and stripped not in col.choices:
+            raise v.Unreadable(f"not one of {', '.join(col.choices)} (as published)")
+        return []
+    if kind == "places":
+        return [v.read_places(stripped)]
+    if kind == "time_period":
+        if not stripped:
+            return [None]
+        end_year = v.read_time_period(stripped, ref.time_identifiers.get(vals.get("time_identifier", "").strip()))
+        if end_year > v.calendar_range()[1].year:
+            raise v.Unreadable(f"{stripped} ends after the calendar (calendar_end in dbt_project.yml)")
+        return [end_year]
+    if kind == "statistic":
+        stat = v.read_statistic(stripped, ref.statistic_symbols)
+        return [stat.status, stat.number, stat.decimals]
     if kind in ("period", "month"):
         if not stripped:
             return [None, None] if kind == "period" else [None]
@@ -306,13 +348,20 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
     rags, polarities = ref.rag_codes, ref.polarity_codes
     declared_month = v.file_month(path)
     declared_column = "report_month" if contract.name == "budget_outturn" else "reported_in"
+    if declared_column not in contract.column_names:
+        declared_month = None  # no report month in the rows (national statistics): nothing to compare
     free_text = [c.name for c in contract.columns if c.kind in ("text", "target")]
     report_months: set = set()
     seen_keys: dict[tuple, int] = {}
+    reported: set[Problem] = set()
+    personal: dict[str, str | None] = {}  # a text is checked once, however many rows repeat it
 
     def add(row: Row, column: str | None, value: str | None, reason: str) -> None:
         source = row.sources.get(column or "", column)
-        problems.append(Problem(path.name, row.sheet, row.row_number, source, value, reason))
+        problem = Problem(path.name, row.sheet, row.row_number, source, value, reason)
+        if problem not in reported:  # a melted row's geography is every indicator's: one problem, once
+            reported.add(problem)
+            problems.append(problem)
 
     for table in tables:
         for row in table.rows:
@@ -333,7 +382,7 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                 council = vals.get("organisation_code", "").strip()
                 if col.kind == "code" and col.lookup in COUNCIL_CODES and council not in codes["organisations"]:
                     continue  # the council code is refused already; its codes cannot be checked against it
-                if col.kind == "code":
+                if col.kind == "code" and col.lookup:
                     key = (
                         (vals.get("organisation_code", "").strip(), stripped)
                         if col.lookup in COUNCIL_CODES
@@ -351,9 +400,13 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                 elif col.kind == "direction" and stripped.lower() not in ref.direction_codes:
                     add(row, col.name, text, "not a direction in seeds/reference/direction_codes.csv")
             for name in free_text:
-                finding = find_personal_data(vals.get(name, ""))
-                if finding:
-                    add(row, name, "(withheld)", f"personal data in free text: {finding}")
+                text = vals.get(name, "")
+                if text not in personal:
+                    personal[text] = find_personal_data(text)
+                if personal[text]:
+                    add(row, name, "(withheld)", f"personal data in free text: {personal[text]}")
+            if contract.name == NATIONAL_CONTRACT:
+                _check_geography(row, add)
             parsed_rows.append(parsed)
             declared = v.parse_month(vals.get(declared_column, ""))
             if declared:
@@ -370,10 +423,14 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                     add(row, "period", vals.get("period"),
                         f"period is after the month the file reports ({v.month_label(declared)})")  # fmt: skip
             key = tuple(vals.get(c, "").strip() for c in contract.grain)
-            if all(key):
+            if all(k or c in contract.grain_may_be_blank for c, k in zip(contract.grain, key, strict=True)):
                 norm_key = tuple(_normal_key(c, k, contract) for c, k in zip(contract.grain, key, strict=True))
                 if norm_key in seen_keys:
-                    add(row, None, " / ".join(key),
+                    # national statistics: one problem per repeated data row, not one per indicator column
+                    per_row = contract.name == NATIONAL_CONTRACT
+                    shown = " / ".join(k for c, k in zip(contract.grain, key, strict=True)
+                                       if k and not (per_row and c == "indicator"))  # fmt: skip
+                    add(row, None, shown,
                         f"duplicate {', '.join(contract.grain)} (first on row {seen_keys[norm_key]})")  # fmt: skip
                 else:
                     seen_keys[norm_key] = row.row_number
@@ -382,6 +439,27 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
         problems.append(Problem(path.name, None, None, declared_column, months,
                                 "a file holds one report: every row must have the same month"))  # fmt: skip
     return problems, parsed_rows
+
+
+# Which geography columns a national statistics row needs filled (by geographic level), and which
+# it must leave blank: a figure for England or a region never carries a local authority's code.
+_LEVEL_NEEDS = {"Regional": ("region_code", "region_name"), "Local authority": ("new_la_code",)}
+_LEVEL_BLANK = {
+    "National": ("region_code", "region_name", "new_la_code", "old_la_code", "la_name"),
+    "Regional": ("new_la_code", "old_la_code", "la_name"),
+}
+
+
+def _check_geography(row: Row, add: Callable[[Row, str | None, str | None, str], None]) -> None:
+    """A national statistics row's geography columns against its geographic level."""
+    level = row.values.get("geographic_level", "").strip()
+    for name in _LEVEL_NEEDS.get(level, ()):
+        if not row.values.get(name, "").strip():
+            add(row, name, row.values.get(name, ""), f"required on a {level} row")
+    for name in _LEVEL_BLANK.get(level, ()):
+        if row.values.get(name, "").strip():
+            add(row, name, row.values.get(name), f"must be blank on a {level} row (it is not about one "
+                f"{'region or ' if level == 'National' else ''}local authority)")  # fmt: skip
 
 
 def _normal_key(column: str, text: str, contract: ExtractContract):
@@ -451,14 +529,18 @@ def _unsettled(files: list[Path], seconds: float) -> dict[Path, Problem]:
     """Files whose size changes within `seconds` (still being written): one wait for the whole batch."""
     if seconds <= 0 or not files:
         return {}
-    before = {f: f.stat().st_size for f in files if f.exists()}
+    # a data file's metadata file is watched with it (national statistics)
+    watched = {f: f for f in files}
+    watched.update({meta: f for f in files if (meta := _metadata_of(f))})
+    before = {w: w.stat().st_size for w in watched if w.exists()}
     time.sleep(seconds)
     problems = {}
-    for f, size in before.items():
-        after = f.stat().st_size if f.exists() else -1
-        if after != size:
-            reason = f"file is still being written (size changed from {size} to {after} bytes)"
-            problems[f] = Problem(f.name, None, None, None, None, reason)
+    for w, size in before.items():
+        after = w.stat().st_size if w.exists() else -1
+        if after != size and watched[w] not in problems:
+            what = "file" if w == watched[w] else f"its metadata file {w.name}"
+            reason = f"{what} is still being written (size changed from {size} to {after} bytes)"
+            problems[watched[w]] = Problem(watched[w].name, None, None, None, None, reason)
     return problems
 
 
@@ -469,9 +551,14 @@ def check_file(path: Path) -> tuple[ExtractContract, list[Table], list[Problem],
     """
     contract = contract_for(path)
     try:
-        tables = find_tables(read_grids(path), contract)
+        if contract.name == NATIONAL_CONTRACT:
+            tables = read_national_statistics(path, contract)
+        else:
+            tables = find_tables(read_grids(path), contract)
     except FileProblem as exc:
-        return contract, [], [Problem(path.name, exc.sheet, exc.row, exc.column, None, exc.reason)], []
+        found = getattr(exc, "problems", [exc])
+        return contract, [], [Problem(p.file or path.name, p.sheet, p.row, p.column, p.value, p.reason)
+                              for p in found], []  # fmt: skip
     except (OSError, UnicodeError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
         reason = f"cannot read file: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return contract, [], [Problem(path.name, None, None, None, None, reason)], []
@@ -544,6 +631,13 @@ def _quarantine(path: Path, problems: list[Problem], folder: Path, move: bool) -
         shutil.move(str(path), target)
         if personal:
             restrict_to_owner(target)
+        meta = _metadata_of(path)
+        if meta:
+            # a national statistics file's metadata goes with it: the pair is landed again, corrected
+            beside = folder / (target.stem + NATIONAL_METADATA_SUFFIX)
+            shutil.move(str(meta), beside)
+            if personal:
+                restrict_to_owner(beside)
     return report
 
 
@@ -693,7 +787,7 @@ def _prepare(
         report = None if dry_run else write_rejects_report(path, [unsettled], folder)
         return LoadResult(path, contract.name, "rejected", problems=[unsettled], report=report), ([], [])
     try:
-        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        sha256 = _file_sha256(path, contract)
     except OSError as exc:
         problem = Problem(path.name, None, None, None, None, f"cannot read file: {exc.strerror or exc}")
         return LoadResult(path, contract.name, "rejected", problems=[problem]), ([], [])
@@ -717,6 +811,26 @@ def _prepare(
     result = LoadResult(path, contract.name, "pending", rows, sha256)
     result.content_sha256 = content
     return result, (tables, parsed)
+
+
+def _file_sha256(path: Path, contract: ExtractContract) -> str:
+    """SHA-256 of a file; of a national statistics file, of its bytes then its metadata file's (if there is one):
+    the pair is what is loaded, so a corrected metadata file beside the same data is not taken for a repeat."""
+    digest = hashlib.sha256(path.read_bytes())
+    meta = _metadata_of(path)
+    if contract.name == NATIONAL_CONTRACT and meta:
+        digest.update(meta.read_bytes())
+    return digest.hexdigest()
+
+
+def _metadata_of(path: Path) -> Path | None:
+    """The metadata file beside a national statistics data file, if it is there."""
+    try:
+        national = contract_for(path).name == NATIONAL_CONTRACT
+    except ExtractError:
+        return None
+    meta = metadata_path(path)
+    return meta if national and path.suffix.lower() == ".csv" and meta.is_file() else None
 
 
 def _prepare_alone(path: Path, loaded: Loaded, **options) -> tuple[LoadResult, tuple[list[Table], list[list]]]:
@@ -761,15 +875,31 @@ def list_extract_files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadResu
                 elif f.is_dir():
                     if f.resolve() != quarantine_dir().resolve() and f.name != "quarantine":
                         why = "a subfolder: not read (name its files or move them up)"
+                elif is_metadata_file(f):
+                    notes.append(_metadata_note(f))
                 elif f.suffix.lower() in EXTRACT_SUFFIXES:
                     files.append(f)
                 elif not f.name.startswith("."):
                     why = f"not an extract file ({', '.join(EXTRACT_SUFFIXES)}): not read"
                 if why:
                     notes.append(LoadResult(f, "unknown", "ignored", messages=[why]))
+        elif is_metadata_file(p):
+            notes.append(_metadata_note(p))
         else:
             files.append(p)
     return files, notes
+
+
+def _metadata_note(path: Path) -> LoadResult:
+    """A metadata file is read with its data file, never alone: say which, or that it has none."""
+    data = data_file_of(path)
+    try:
+        extract = contract_for(data).name
+    except ExtractError:
+        extract = "unknown"
+    if data.is_file():
+        return LoadResult(path, extract, "ignored", messages=[f"metadata of {data.name}"])
+    return LoadResult(path, extract, "ignored", messages=[f"metadata of {data.name}, which is not here: not read"])
 
 
 def extract_files(paths: Iterable[Path]) -> list[Path]:
@@ -881,12 +1011,17 @@ def retract(target: str, reason: str, database: Path | None = None) -> Retractio
         ensure_raw_tables(con)
         matches = []
         for name, c in CONTRACTS.items():
-            month = "report_month__month" if "report_month" in c.column_names else "reported_in__month"
+            # national statistics report for no council and no month: those stay null in the retraction
+            if "report_month" in c.column_names:
+                month = "max(report_month__month)"
+            else:
+                month = "max(reported_in__month)" if "reported_in" in c.column_names else "cast(null as date)"
+            council = "any_value(organisation_code__code)" if "organisation_code" in c.column_names else "null"
             matches += [
                 (sha, file, name, n, org, reported)
                 for sha, file, n, org, reported in con.execute(
-                    f"select _file_sha256, any_value(_source_file), count(*), any_value(organisation_code__code), "
-                    f'max({month}) from "{schema}"."{c.table}" '
+                    f"select _file_sha256, any_value(_source_file), count(*), {council}, "
+                    f'{month} from "{schema}"."{c.table}" '
                     "where _source_file = ? or (length(?) >= 8 and _file_sha256 like ? || '%') group by 1",
                     [Path(needle).name, needle.lower(), needle.lower()],
                 ).fetchall()

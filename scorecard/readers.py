@@ -18,13 +18,16 @@ from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
 from scorecard.contracts import (
+    NATIONAL_COMPUTED_COLUMNS,
+    NATIONAL_METADATA_COLUMNS,
+    NATIONAL_METADATA_SUFFIX,
     PERSONAL_DATA_HEADER_PATTERNS,
     WIDE_HEADER_ALIASES,
     WIDE_ROW_KEY_HEADERS,
     WIDE_TARGET_PREFIX,
     ExtractContract,
 )
-from scorecard.values import cell_text, is_excel_error, measure_names, parse_period
+from scorecard.values import Unreadable, cell_text, is_excel_error, measure_names, parse_period, read_places
 
 # Headings a wide sheet may carry that the warehouse takes from its reference data instead.
 WIDE_IGNORED_HEADERS = {
@@ -64,11 +67,33 @@ DECLARATION_LABELS = {
 
 
 class FileProblem(Exception):
-    """A problem that stops a file being read at all."""
+    """A problem that stops a file being read at all.
 
-    def __init__(self, reason: str, sheet: str | None = None, row: int | None = None, column: str | None = None):
+    `file` names another file than the one read when the problem is there (a national statistics
+    file's metadata file); `value` is the text at fault, if any.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        file: str | None = None,
+    ):
         super().__init__(reason)
         self.reason, self.sheet, self.row, self.column = reason, sheet, row, column
+        self.value, self.file = value, file
+
+
+class FileProblems(FileProblem):
+    """Several problems that each stop a file being read: all are reported, one per issue."""
+
+    def __init__(self, problems: list[FileProblem]):
+        first = problems[0]
+        super().__init__(first.reason, first.sheet, first.row, first.column, first.value, first.file)
+        self.problems = problems
 
 
 @dataclass
@@ -97,7 +122,7 @@ class Row:
 @dataclass
 class Table:
     sheet: str | None
-    layout: str  # 'long' or 'wide'
+    layout: str  # 'long', 'wide' or 'melted' (a national statistics file: one row per indicator column)
     header_row: int
     headers: list[str]
     rows: list[Row]
@@ -602,3 +627,176 @@ def _wide_table(grid, contract, index, number, texts, key_at, months, declared) 
             sources = {"value": month, "period": month}  # a month column's heading names both
             rows.append(Row({c: values.get(c, "") for c in contract.column_names}, sheet, row_number, sources))
     return Table(sheet, "wide", number, texts, rows)
+
+
+# --------------------------------------------------------------------------- national statistics
+#
+# The DfE's open-data layout (explore-education-statistics): a data CSV with one row per time
+# period x geography x filter combination and one column per indicator, and beside it a metadata
+# CSV (`<same stem>.meta.csv`) saying which columns are filters and which indicators, with each
+# indicator's unit and decimal places. Each data row becomes one Row per indicator column; its
+# `sources` name that column, so a refused figure is reported under its published heading.
+
+
+@dataclass(frozen=True)
+class MetadataColumn:
+    """One row of a metadata file: a filter or indicator column of the data file."""
+
+    name: str
+    col_type: str  # 'Filter' or 'Indicator' ('' when the row's col_type is refused)
+    unit: str
+    dp: str
+    row: int
+
+
+def metadata_path(path: Path) -> Path:
+    """The metadata file a national statistics data file needs beside it: `<same stem>.meta.csv`."""
+    return path.with_name(path.stem + NATIONAL_METADATA_SUFFIX)
+
+
+def is_metadata_file(path: Path) -> bool:
+    """A `*.meta.csv` file: the metadata of a data file, never an extract on its own."""
+    return path.name.lower().endswith(NATIONAL_METADATA_SUFFIX)
+
+
+def data_file_of(metadata: Path) -> Path:
+    """The data file a metadata file describes: `x.meta.csv` -> `x.csv`."""
+    return metadata.with_name(metadata.name[: -len(NATIONAL_METADATA_SUFFIX)] + ".csv")
+
+
+def read_national_statistics(path: Path, contract: ExtractContract) -> list[Table]:
+    """A national statistics data file and its metadata file, unpivoted into one long table.
+
+    Raises FileProblem (FileProblems for several, one per issue) when the pair cannot be read:
+    not a CSV, no metadata file, a metadata row or a data column the other file does not match,
+    a missing geography or time column, a row of the wrong width.
+    """
+    if path.suffix.lower() != ".csv":
+        raise FileProblem(
+            f"{path.suffix or 'this file type'} is not read for {contract.name}: the layout is read as the DfE "
+            f"publishes it, a .csv beside its {NATIONAL_METADATA_SUFFIX} file"
+        )
+    meta = metadata_path(path)
+    if not meta.is_file():
+        raise FileProblem(f"no metadata file {meta.name} beside it")
+    grid = _read_csv_grid(path)
+    try:
+        meta_grid = _read_csv_grid(meta)
+    except FileProblem as exc:
+        raise FileProblem(exc.reason, row=exc.row, file=meta.name) from None
+    described, problems = _read_metadata(meta_grid, meta.name)
+    return [_melt(grid, contract, described, problems, meta.name)]
+
+
+def _read_metadata(grid: Grid, name: str) -> tuple[dict[str, MetadataColumn], list[FileProblem]]:
+    """The columns a metadata file describes, by name, and every problem in it."""
+    rows = [(number, cells) for number, cells in grid.rows if any(c.text.strip() for c in cells)]
+    if not rows:
+        raise FileProblem("metadata file is empty", file=name)
+    header_row, header_cells = rows[0]
+    headers = [c.text.strip().lstrip("\ufeff").strip().lower() for c in header_cells]
+    problems: list[FileProblem] = []
+    needed = ", ".join(NATIONAL_METADATA_COLUMNS)
+    for column in NATIONAL_METADATA_COLUMNS:
+        if headers.count(column) > 1:
+            problems.append(FileProblem("duplicated column", row=header_row, column=column, file=name))
+        elif column not in headers:
+            problems.append(FileProblem(f"missing column in the metadata file (it needs {needed})", row=header_row,
+                                        column=column, file=name))  # fmt: skip
+    if problems:
+        raise FileProblems(problems)
+    at = {column: headers.index(column) for column in NATIONAL_METADATA_COLUMNS}
+    described: dict[str, MetadataColumn] = {}
+    for number, cells in rows[1:]:
+        if len(cells) != len(header_cells):
+            problems.append(FileProblem(f"row has {len(cells)} cells, header has {len(header_cells)}", row=number,
+                                        file=name))  # fmt: skip
+            continue
+        texts = {column: cells[i].text for column, i in at.items()}
+        col_name = texts["col_name"].strip()
+        if not col_name:
+            problems.append(FileProblem("col_name is empty", row=number, column="col_name", file=name))
+            continue
+        if col_name in described:
+            first = described[col_name].row
+            problems.append(FileProblem(f"column described twice in the metadata file (first on row {first})",
+                                        row=number, column="col_name", value=col_name, file=name))  # fmt: skip
+            continue
+        col_type = {"filter": "Filter", "indicator": "Indicator"}.get(texts["col_type"].strip().lower(), "")
+        if not col_type:
+            problems.append(FileProblem("col_type is not Filter or Indicator", row=number, column="col_type",
+                                        value=texts["col_type"], file=name))  # fmt: skip
+        try:
+            read_places(texts["indicator_dp"])
+        except Unreadable as exc:
+            problems.append(FileProblem(exc.reason, row=number, column="indicator_dp", value=texts["indicator_dp"],
+                                        file=name))  # fmt: skip
+        described[col_name] = MetadataColumn(col_name, col_type, texts["indicator_unit"].strip(),
+                                             texts["indicator_dp"].strip(), number)  # fmt: skip
+    if not problems and not any(c.col_type == "Indicator" for c in described.values()):
+        problems.append(FileProblem("the metadata file describes no Indicator column", file=name))
+    return described, problems
+
+
+def _melt(grid: Grid, contract: ExtractContract, described: dict[str, MetadataColumn],
+          problems: list[FileProblem], meta_name: str) -> Table:  # fmt: skip
+    """The data file's rows, one Row per indicator column, checked against what the metadata describes."""
+    geography = [c for c in contract.column_names if c not in NATIONAL_COMPUTED_COLUMNS]
+    required = [c.name for c in contract.columns if c.name in geography and not c.may_be_absent]
+    rows = [(number, cells) for number, cells in grid.rows if any(c.text.strip() for c in cells)]
+    if not rows:
+        raise FileProblem("file is empty")
+    header_row, header_cells = rows[0]
+    headers = [c.text.strip().lstrip("\ufeff").strip() for c in header_cells]
+    check_personal_data(headers, None, header_row)
+    width = len(headers)
+    while width and not headers[width - 1]:
+        width -= 1
+    at: dict[str, int] = {}
+    for i, header in enumerate(headers[:width]):
+        if not header:
+            problems.append(FileProblem(f"column {i + 1} has no heading", row=header_row))
+        elif header in at:
+            problems.append(FileProblem("duplicated column", row=header_row, column=header))
+        else:
+            at[header] = i
+            if header in geography and header in described:
+                problems.append(FileProblem("a geography or time column is not a filter or an indicator",
+                                            row=described[header].row, column="col_name", value=header,
+                                            file=meta_name))  # fmt: skip
+            elif header not in geography and header not in described:
+                problems.append(FileProblem("column not described in the metadata file", row=header_row,
+                                            column=header))  # fmt: skip
+    problems += [FileProblem("missing column", row=header_row, column=name) for name in required if name not in at]
+    for name, column in described.items():
+        if name not in at:
+            problems.append(FileProblem("column described in the metadata file is not in the data file",
+                                        row=column.row, column="col_name", value=name, file=meta_name))  # fmt: skip
+    if problems:
+        raise FileProblems(problems)
+    filters = sorted(name for name, column in described.items() if column.col_type == "Filter")
+    indicators = [h for h in headers[:width] if h in described and described[h].col_type == "Indicator"]
+    filter_source = ", ".join(filters)
+    out: list[Row] = []
+    for number, cells in rows[1:]:
+        if len(cells) != len(header_cells):
+            problems.append(FileProblem(f"row has {len(cells)} cells, header has {len(header_cells)}", row=number))
+            continue
+        texts = [c.text for c in cells]
+        if any(t.strip() for t in texts[width:]):
+            problems.append(FileProblem("values beyond the last heading", row=number))
+            continue
+        for i, cell in enumerate(cells[:width]):
+            if cell.is_error and headers[i] not in indicators:  # an indicator's is refused by the grammar
+                problems.append(FileProblem(f"Excel error value {cell.text}", row=number, column=headers[i]))
+        base = {name: texts[at[name]] if name in at else "" for name in geography}
+        base["filters"] = "; ".join(f"{name}={texts[at[name]].strip()}" for name in filters)
+        for name in indicators:
+            column = described[name]
+            values = {**base, "indicator": name, "value": texts[at[name]], "indicator_unit": column.unit,
+                      "indicator_dp": column.dp}  # fmt: skip
+            sources = {"indicator": name, "value": name, **({"filters": filter_source} if filters else {})}
+            out.append(Row(values, None, number, sources))
+    if problems:
+        raise FileProblems(problems)
+    return Table(None, "melted", header_row, headers[:width], out)

@@ -98,6 +98,10 @@ _REQUIRED_COLUMNS: dict[str, dict[str, str]] = {
     "value_placeholders": {"marker": "varchar", "match_type": "varchar", "value_status": "varchar"},
     "service_hierarchy": {"organisation_code": "varchar", "service_code": "varchar", "parent_service_code": "varchar"},
     "risk_score_bands": {"band_code": "varchar", "min_score": "integer", "max_score": "integer"},
+    # what the loader reads to check national statistics files (scorecard.values)
+    "authorities": {"gss_code": "varchar", "former_gss_codes": "varchar"},
+    "national_statistics_symbols": {"symbol": "varchar", "value_status": "varchar"},
+    "national_time_identifiers": {"time_identifier": "varchar", "period_format": "varchar"},
 }
 
 # Free-text columns the seeds carry that neither dbt_project.yml declares nor _reference__seeds.yml
@@ -147,6 +151,10 @@ _KEYS = (
     _Key("service_hierarchy", "service_code", ("organisation_code",)),
     _Key("risk_score_bands", "band_code"),
     _Key("indicator_targets", "effective_from", ("organisation_code", "indicator_code")),
+    _Key("authorities", "gss_code"),
+    # the loader matches symbols ignoring case, and time identifiers as published
+    _Key("national_statistics_symbols", "symbol", ignore_case=True),
+    _Key("national_time_identifiers", "time_identifier"),
 )
 
 
@@ -204,10 +212,11 @@ _ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     ("indicator_rules", "level_band_kind"): (("absolute", "relative"), True),
     ("direction_codes", "direction"): (("up", "down", "level"), False),
     ("national_indicators", "polarity"): (("BIB", "SIB"), True),
+    ("national_time_identifiers", "period_format"): (("yyyy", "yyyyyy"), False),
 }
 
 # Columns whose values must not be empty (besides keys, foreign codes and allowed values above).
-_NOT_EMPTY = {("rag_codes", "rag_status")}
+_NOT_EMPTY = {("rag_codes", "rag_status"), ("national_statistics_symbols", "value_status")}
 
 # Columns compared as codes: surrounding spaces make them silently differ from the code.
 _CODE_COLUMNS = (

@@ -8,6 +8,17 @@
     <out>/landing/history/        one file per council and extract type: every month but the last
     <out>/landing/new_month/      one file per council and extract type for the last month, with
                                   a few earlier figures restated (a new version of a past month)
+    <out>/landing/national/       the DfE's published layout (national_statistics_synthetic_<year>.csv
+                                  and its .meta.csv): 10 reporting years ending in March of the last
+                                  month's year (or the year before, for a last month before March),
+                                  England, the 9 regions and every authority that existed at each
+                                  31 March, one column per national definition and its numerator and
+                                  denominator, about 2% of figures suppressed (c) and 1% not available (x)
+
+Each synthetic council is given the GSS code of a current authority (council i the i-th by
+gss_code), the catalogue's indicators that measure a national definition carry its national_code,
+and seeds/reference gets synthetic statistical neighbours and the mapping of the national files'
+columns (national_statistics_columns), so the benchmark joins.
 
 The files are in the documented extract formats and go through the real loader.
 Build against them with SCORECARD_SEED_DIR=<out>/seeds and
@@ -166,6 +177,7 @@ class SynthSummary:
     new_month_files: int
     rows: dict[str, int]
     new_month: str
+    national_files: int = 0
 
 
 def _month_list(count: int, last: date) -> list[date]:
@@ -226,6 +238,95 @@ def _fmt(value: float, unit: str) -> str:
     return f"{max(0.0, value):.1f}"
 
 
+# The catalogue's indicators that measure a national definition (seeds/reference/national_indicators.csv).
+CATALOGUE_NATIONAL = {
+    "FD03": "rereferrals_within_12_months_pct",
+    "FD06": "referrals_rate_per_10000",
+    "AS01": "assessments_within_45_days_pct",
+    "CN04": "cin_rate_per_10000",
+    "CP06": "cpp_second_or_subsequent_pct",
+    "CP07": "cpp_rate_per_10000",
+    "LA02": "cla_rate_per_10000",
+    "CL01": "care_leavers_eet_19_21_pct",
+    "CL02": "care_leavers_suitable_accommodation_19_21_pct",
+    "WF01": "sw_vacancy_rate_pct",
+    "WF02": "sw_agency_rate_pct",
+    "WF03": "sw_average_caseload",
+}
+# ONS codes of the regions named in seeds/reference/authorities.csv.
+REGION_CODES = {
+    "North East": "E12000001",
+    "North West": "E12000002",
+    "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004",
+    "West Midlands": "E12000005",
+    "East of England": "E12000006",
+    "London": "E12000007",
+    "South East": "E12000008",
+    "South West": "E12000009",
+}
+NATIONAL_YEARS = 10
+NEIGHBOURS = 10
+# Typical value and spread of each national definition in the synthetic files (others: by unit).
+NATIONAL_TYPICAL = {
+    "cla_rate_per_10000": (70, 18),
+    "cin_rate_per_10000": (330, 60),
+    "cpp_rate_per_10000": (43, 12),
+    "referrals_rate_per_10000": (540, 110),
+    "rereferrals_within_12_months_pct": (21, 4),
+    "assessments_within_45_days_pct": (84, 7),
+    "cpp_second_or_subsequent_pct": (22, 5),
+    "care_leavers_eet_19_21_pct": (55, 7),
+    "care_leavers_suitable_accommodation_19_21_pct": (88, 5),
+    "sw_vacancy_rate_pct": (17, 5),
+    "sw_agency_rate_pct": (16, 6),
+    "sw_average_caseload": (16.5, 2.5),
+}
+UNIT_TYPICAL = {"rate_per_10000": (100, 25), "percentage": (60, 10)}
+GEOGRAPHY_HEADER = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
+                    "region_code", "region_name", "new_la_code", "la_name", "characteristic"]  # fmt: skip
+META_HEADER = ["col_name", "col_type", "label", "indicator_grouping", "indicator_unit", "indicator_dp",
+               "filter_hint", "filter_grouping_column"]  # fmt: skip
+POPULATION_COLUMN = "child_pop"
+
+
+@dataclass(frozen=True)
+class Authority:
+    gss_code: str
+    name: str
+    region: str
+    start: date | None
+    end: date | None
+    is_current: bool
+
+    def exists_at(self, day: date) -> bool:
+        """An authority exists in a period ending on `day` if it started by then and had not ended before."""
+        return (self.start is None or self.start <= day) and (self.end is None or self.end >= day)
+
+
+def authorities() -> list[Authority]:
+    """The authorities of seeds/reference/authorities.csv, sorted by GSS code."""
+    with (PROJECT_DIR / "seeds" / "reference" / "authorities.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+
+    def day(text: str) -> date | None:
+        return date.fromisoformat(text) if text.strip() else None
+
+    out = [
+        Authority(r["gss_code"], r["name"], r["region"], day(r["start_date"]), day(r["end_date"]),
+                  r["is_current"].strip().lower() == "true")
+        for r in rows
+    ]  # fmt: skip
+    return sorted(out, key=lambda a: a.gss_code)
+
+
+def council_gss_codes(councils: int) -> list[str]:
+    """The GSS code each synthetic council is given: council i the i-th current authority by gss_code (blank
+    beyond the number of current authorities)."""
+    current = [a.gss_code for a in authorities() if a.is_current]
+    return [current[i] if i < len(current) else "" for i in range(councils)]
+
+
 def _write_seeds(out: Path, orgs: list[str], first_month: date, last_month: date) -> None:
     seeds = out / "seeds"
     if seeds.exists():
@@ -237,12 +338,16 @@ def _write_seeds(out: Path, orgs: list[str], first_month: date, last_month: date
         with (ref / f"{name}.csv").open("a", encoding="utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerows(rows)
 
-    # budget_unit blank: synthetic councils print their budgets in £000
-    councils = [[o, f"Synthetic council {o[1:]}", "synthetic", "", "", "Synthetic data", ""] for o in orgs]
+    # budget_unit blank: synthetic councils print their budgets in £000; each has a current authority's GSS code
+    councils = [[o, f"Synthetic council {o[1:]}", "synthetic", gss, "", "Synthetic data", ""]
+                for o, gss in zip(orgs, council_gss_codes(len(orgs)), strict=True)]  # fmt: skip
     append("organisations", councils)
     # Indicator codes belong to a council: every synthetic council defines the catalogue's indicators.
+    with (ref / "national_indicators.csv").open(encoding="utf-8", newline="") as fh:
+        national = {r["national_code"] for r in csv.DictReader(fh)}
     append("indicators", [[c[0], org, c[1], c[2], c[3], "monthly", c[4] or "", "true" if c[4] is None else "false",
-                           "", "", "Synthetic"] for org in orgs for c in CATALOGUE])  # fmt: skip
+                           "", CATALOGUE_NATIONAL.get(c[0], "") if CATALOGUE_NATIONAL.get(c[0]) in national else "",
+                           "Synthetic"] for org in orgs for c in CATALOGUE])  # fmt: skip
     # Targets: one rule for the first half of the period, a tighter one from the middle financial year.
     first_fy, last_fy = _fy_start(first_month), _fy_start(last_month)
     middle = date(first_fy.year + (last_fy.year - first_fy.year + 1) // 2, 4, 1)
@@ -282,6 +387,169 @@ def _write_seeds(out: Path, orgs: list[str], first_month: date, last_month: date
     append("workforce_measures", measures)
 
 
+@dataclass(frozen=True)
+class NationalColumn:
+    """A column of the synthetic national files: what it holds for which national definition."""
+
+    name: str
+    national_code: str
+    role: str  # value, numerator or denominator
+    unit: str  # the national definition's unit
+    label: str
+    indicator_unit: str
+    dp: int
+
+
+def national_columns() -> list[NationalColumn]:
+    """The synthetic national files' indicator columns, from seeds/reference/national_indicators.csv: a
+    percentage's value, numerator and denominator; a rate's value, count and the child population (one
+    column shared by every rate); anything else its value only."""
+    with (PROJECT_DIR / "seeds" / "reference" / "national_indicators.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for r in rows:
+        code, unit, title = r["national_code"], r["unit"], r["national_title"]
+        if unit == "rate_per_10000":
+            stem = code.removesuffix("_per_10000").removesuffix("_rate")
+            out += [
+                NationalColumn(f"{stem}_rate", code, "value", unit, title, "", 0),
+                NationalColumn(f"{stem}_count", code, "numerator", unit, f"{title}: number", "", 0),
+                NationalColumn(POPULATION_COLUMN, code, "denominator", unit, "Children aged under 18", "", 0),
+            ]
+        elif unit == "percentage":
+            stem = code.removesuffix("_pct")
+            out += [
+                NationalColumn(f"{stem}_pct", code, "value", unit, title, "%", 1),
+                NationalColumn(f"{stem}_num", code, "numerator", unit, f"{title}: numerator", "", 0),
+                NationalColumn(f"{stem}_den", code, "denominator", unit, f"{title}: denominator", "", 0),
+            ]
+        else:
+            out.append(NationalColumn(code, code, "value", unit, title, "", 1))
+    return out
+
+
+def _last_reporting_year(last_month: date) -> int:
+    """The last year ending 31 March within the synthetic months."""
+    return last_month.year if last_month.month >= 3 else last_month.year - 1
+
+
+def _population(seed: int, gss: str, year: int) -> int:
+    """A synthetic authority's child population in a year: its own size, growing slowly."""
+    rng = random.Random(f"{seed}:pop:{gss}")
+    base, growth = 20_000 + 280_000 * rng.random() ** 2, rng.gauss(0.004, 0.004)
+    return round(base * (1 + growth) ** (year - 2000))
+
+
+def _true_values(seed: int, gss: str, code: str, unit: str, year: int, years: list[int]) -> float:
+    base, spread = NATIONAL_TYPICAL.get(code, UNIT_TYPICAL.get(unit, (10, 2)))
+    rng = random.Random(f"{seed}:national:{gss}:{code}")
+    level, trend = base + rng.gauss(0, spread), rng.gauss(0, spread / 30)
+    noise = random.Random(f"{seed}:national:{gss}:{code}:{year}").gauss(0, spread / 5)
+    return level + trend * years.index(year) + noise
+
+
+def _counts(seed: int, authority: Authority, code: str, unit: str, year: int, years: list[int]) -> tuple:
+    """An authority's figures for a definition in a year: (numerator, denominator) or (value,)."""
+    value = _true_values(seed, authority.gss_code, code, unit, year, years)
+    population = _population(seed, authority.gss_code, year)
+    if unit == "rate_per_10000":
+        return (round(max(0.0, value) * population / 10_000), population)
+    if unit == "percentage":
+        share = random.Random(f"{seed}:share:{authority.gss_code}:{code}").uniform(80, 400)
+        denominator = max(5, round(population / 10_000 * share))
+        return (round(denominator * min(100.0, max(0.0, value)) / 100), denominator)
+    return (round(max(1.0, value), 1),)
+
+
+def _printed(figures: tuple, unit: str) -> dict[str, str]:
+    """What a row prints for a definition: value, numerator, denominator."""
+    if len(figures) == 1:
+        return {"value": f"{figures[0]:.1f}"}
+    numerator, denominator = figures
+    if unit == "rate_per_10000":
+        value = f"{numerator * 10_000 / denominator:.0f}" if denominator else "x"
+    else:
+        value = f"{numerator * 100 / denominator:.1f}" if denominator else "x"
+    return {"value": value, "numerator": str(numerator), "denominator": str(denominator)}
+
+
+def _write_national(out: Path, seed: int, last_month: date) -> tuple[int, int]:
+    """The national files (one per reporting year), the neighbours and the column mapping: (files, raw rows)."""
+    folder, ref = out / "landing" / "national", out / "seeds" / "reference"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    last = _last_reporting_year(last_month)
+    years = list(range(last - NATIONAL_YEARS + 1, last + 1))
+    columns = national_columns()
+    definitions = list(dict.fromkeys((c.national_code, c.unit) for c in columns))
+    names = list(dict.fromkeys(c.name for c in columns))
+    everyone = authorities()
+    rows = 0
+    for year in years:
+        stem = f"national_statistics_synthetic_{year}"
+        with (folder / f"{stem}.meta.csv").open("w", encoding="utf-8", newline="") as fh:
+            meta = csv.writer(fh, lineterminator="\n")
+            meta.writerow(META_HEADER)
+            meta.writerow(["characteristic", "Filter", "Characteristic", "", "", "", "Total only", ""])
+            for name in names:
+                c = next(c for c in columns if c.name == name)
+                meta.writerow([name, "Indicator", c.label, "Synthetic", c.indicator_unit, c.dp, "", ""])
+        existing = [a for a in everyone if a.exists_at(date(year, 3, 31))]
+        # figures per authority: {code: figures}; England and each region are the sums of their authorities
+        figures = {a.gss_code: {code: _counts(seed, a, code, unit, year, years) for code, unit in definitions}
+                   for a in existing}  # fmt: skip
+        with (folder / f"{stem}.csv").open("w", encoding="utf-8", newline="") as fh:
+            data = csv.writer(fh, lineterminator="\n")
+            data.writerow(GEOGRAPHY_HEADER + names)
+            head = [str(year), "Reporting year"]
+            areas = [("National", ["E92000001", "England", "", "", "", ""], existing)]
+            for region, code in sorted(REGION_CODES.items(), key=lambda r: r[1]):
+                members = [a for a in existing if a.region == region]
+                areas.append(("Regional", ["E92000001", "England", code, region, "", ""], members))
+            for a in existing:
+                geography = ["E92000001", "England", REGION_CODES[a.region], a.region, a.gss_code, a.name]
+                areas.append(("Local authority", geography, [a]))
+            for level, geography, members in areas:
+                cells: dict[str, str] = {}
+                for code, unit in definitions:
+                    parts = [figures[a.gss_code][code] for a in members]
+                    if len(parts[0]) == 1:
+                        total = (sum(p[0] for p in parts) / len(parts),)
+                    else:
+                        total = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+                    printed = _printed(total, unit)
+                    roll = random.Random(f"{seed}:symbol:{geography[4]}:{code}:{year}").random()
+                    if level == "Local authority" and roll < 0.03:
+                        printed = dict.fromkeys(printed, "c" if roll < 0.02 else "x")
+                    for c in columns:
+                        if c.national_code == code and c.name != POPULATION_COLUMN:
+                            cells[c.name] = printed[c.role]
+                    if unit == "rate_per_10000":
+                        cells[POPULATION_COLUMN] = str(total[1])
+                data.writerow([*head, level, *geography, "Total", *(cells[n] for n in names)])
+                rows += len(names)
+    with (ref / "national_statistics_columns.csv").open("w", encoding="utf-8", newline="") as fh:
+        mapping = csv.writer(fh, lineterminator="\n")
+        mapping.writerow(["indicator_column", "filters", "national_code", "role", "period_end_month", "notes"])
+        mapping.writerows([c.name, "characteristic=Total", c.national_code, c.role, "", "Synthetic"] for c in columns)
+    _write_neighbours(ref, seed, everyone, years[0])
+    return len(years), rows
+
+
+def _write_neighbours(ref: Path, seed: int, everyone: list[Authority], model_year: int) -> None:
+    """Synthetic statistical neighbours: each current authority's nearest by synthetic child population."""
+    current = [a.gss_code for a in everyone if a.is_current]
+    size = {gss: _population(seed, gss, model_year) for gss in current}
+    with (ref / "statistical_neighbours.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["gss_code", "neighbour_gss_code", "neighbour_rank", "model_year", "source"])
+        for gss in current:
+            nearest = sorted((g for g in current if g != gss), key=lambda g: (abs(size[g] - size[gss]), g))
+            writer.writerows([gss, g, rank, model_year, "synthetic"]
+                             for rank, g in enumerate(nearest[:NEIGHBOURS], start=1))  # fmt: skip
+
+
 def generate(
     out: Path, councils: int = 153, months: int = 120, seed: int = 2026, last_month: date = date(2026, 3, 1)
 ) -> SynthSummary:
@@ -291,11 +559,13 @@ def generate(
     all_months = _month_list(months, last_month)
     history_months, new_month = all_months[:-1], all_months[-1]
     _write_seeds(out, orgs, all_months[0], all_months[-1])
+    national_files, national_rows = _write_national(out, seed, last_month)
     history, latest = out / "landing" / "history", out / "landing" / "new_month"
     for folder in (history, latest):
         if folder.exists():
             shutil.rmtree(folder)
-    rows = {"indicator_values": 0, "workforce": 0, "budget_outturn": 0, "risks": 0, "programme": 0}
+    rows = {"indicator_values": 0, "workforce": 0, "budget_outturn": 0, "risks": 0, "programme": 0,
+            "national_statistics": national_rows}  # fmt: skip
     files = {"history": 0, "new": 0}
     iv_header = ["organisation_code", "indicator_code", "period", "value", "reported_rag", "polarity_as_printed",
                  "target_as_printed", "rag_methodology_as_printed", "reported_in", "notes"]  # fmt: skip
@@ -389,4 +659,4 @@ def generate(
                         w.row([org, _label(m), project, rag, _label(plan),
                                f"{PHASES[(k // 2 + p) % len(PHASES)]} ({project})", "phase", ""])  # fmt: skip
                 files[part] += _close(w, rows, "programme")
-    return SynthSummary(out, councils, months, files["history"], files["new"], rows, _label(new_month))
+    return SynthSummary(out, councils, months, files["history"], files["new"], rows, _label(new_month), national_files)

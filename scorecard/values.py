@@ -75,6 +75,10 @@ def reference_codes(lookup: str) -> set:
         return {(r["organisation_code"], r["measure_code"]) for r in _seed("workforce_measures")}
     if lookup == "services":
         return {(r["organisation_code"], r["service_code"]) for r in _seed("service_hierarchy")}
+    if lookup == "authorities":
+        return authority_codes()
+    if lookup == "time_identifiers":
+        return set(time_identifiers())
     raise KeyError(lookup)
 
 
@@ -175,6 +179,34 @@ def read_quartile(text: str) -> int | None:
     return int(match.group(1)) if match.group(1) else "abcd".index(match.group(2).lower()) + 1
 
 
+def statistic_symbols() -> dict[str, str]:
+    """The DfE's symbols for a figure not given (seeds/reference/national_statistics_symbols.csv): symbol
+    lower-cased -> value_status. Empty when the seed is missing (every symbol is then refused)."""
+    rows = _seed_if_present("national_statistics_symbols")
+    return {r["symbol"].strip().lower(): r["value_status"].strip() for r in rows}
+
+
+def time_identifiers() -> dict[str, str]:
+    """The DfE's time identifiers (seeds/reference/national_time_identifiers.csv), as published (case
+    kept) -> the format of their time_period: yyyy or yyyyyy."""
+    return {r["time_identifier"]: r["period_format"].strip() for r in _seed_if_present("national_time_identifiers")}
+
+
+def authority_codes() -> set[str]:
+    """GSS codes of the authorities in seeds/reference/authorities.csv: each gss_code, and each of the
+    comma-separated former_gss_codes (the same authority under an earlier code)."""
+    codes = set()
+    for r in _seed_if_present("authorities"):
+        codes.add(r["gss_code"].strip())
+        codes.update(c.strip() for c in (r.get("former_gss_codes") or "").split(",") if c.strip())
+    return codes - {""}
+
+
+def _seed_if_present(name: str) -> list[dict[str, str]]:
+    """A seed the national statistics extract reads; a reference folder without it reads as empty."""
+    return _seed(name) if (reference_dir() / f"{name}.csv").is_file() else []
+
+
 @dataclass(frozen=True)
 class Reference:
     """The reference data one load checks against, read once from the seeds."""
@@ -189,6 +221,9 @@ class Reference:
     units: dict[str, Unit]
     # council -> the unit its budget amounts without a scale are printed in (organisations.budget_unit)
     budget_units: dict[str, str]
+    # national statistics: symbol (lower-cased) -> value_status; time identifier -> period_format
+    statistic_symbols: dict[str, str]
+    time_identifiers: dict[str, str]
 
     @classmethod
     def load(cls) -> Reference:
@@ -199,7 +234,7 @@ class Reference:
 
 @cache
 def _reference(folder: str, stamps: tuple) -> Reference:
-    lookups = ("organisations", "indicators", "workforce_measures", "services")
+    lookups = ("organisations", "indicators", "workforce_measures", "services", "authorities", "time_identifiers")
     return Reference(
         {name: reference_codes(name) for name in lookups},
         indicator_units(),
@@ -210,6 +245,8 @@ def _reference(folder: str, stamps: tuple) -> Reference:
         placeholders(),
         units(),
         budget_units=budget_units(),
+        statistic_symbols=statistic_symbols(),
+        time_identifiers=time_identifiers(),
     )
 
 
@@ -419,6 +456,126 @@ def parse_target(text: str) -> Decimal | None:
         return _held(_read_number(stripped).number) if stripped else None
     except Unreadable:
         return None
+
+
+# National statistics: the DfE's open-data layout (explore-education-statistics). A
+# figure is published as a plain number: an optional leading `-`, digits, and an
+# optional `.` with digits after it (`82.3`, `-1.5`, `1200`); no thousands
+# separators, no %, £ or brackets (the unit is in the metadata file). A figure
+# not given is one of the DfE's symbols (national_statistics_symbols: c, x, z,
+# low, [c] ...), matched whole, ignoring case and surrounding space: it has that
+# symbol's status and never a number. Blank is blank. Anything else is refused
+# naming what was seen. Numbers are held to 4 decimal places (decimal(18, 4)):
+# more places are rounded half to even, as for every figure, except that a
+# number that is not zero is never held as zero (refused: the DfE prints `low`).
+
+_STATISTIC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A published figure: 'reported' with its number and printed decimal places, 'blank', or a symbol's status."""
+
+    status: str
+    number: Decimal | None = None
+    decimals: int | None = None
+
+
+def read_statistic(text: str, symbols: dict[str, str] | None = None) -> Statistic:
+    """A figure as the DfE publishes it: a plain number, a symbol (c, x, z, low ...) or blank.
+
+    `symbols` maps each symbol, lower-cased, to its status (default: the national_statistics_symbols
+    seed). A symbol is never read as a number. Raises Unreadable naming what was seen otherwise.
+    """
+    stripped = (text or "").strip()
+    if not stripped:
+        return Statistic("blank")
+    status = (statistic_symbols() if symbols is None else symbols).get(stripped.lower())
+    if status:
+        return Statistic(status)
+    if not _STATISTIC.fullmatch(stripped):
+        raise Unreadable(_not_plain(stripped))
+    integer, _, places = stripped.lstrip("-").partition(".")
+    if len(integer.lstrip("0")) > NUMBER_DIGITS:
+        raise Unreadable(f"more than {NUMBER_DIGITS} digits before the point: the marts hold figures "
+                         f"up to {NUMBER_LIMIT - _QUANTUM:,}")  # fmt: skip
+    number = Decimal(stripped)
+    held = _held(number)
+    if held == 0 and number != 0:
+        raise Unreadable(f"a figure that is not zero but rounds to 0 at {NUMBER_PLACES} decimal places: "
+                         "the warehouse holds figures to 4 places (the published layout prints low)")  # fmt: skip
+    return Statistic("reported", held, min(len(places), NUMBER_PLACES))
+
+
+def _not_plain(text: str) -> str:
+    """Why a text is not a plain number in the published layout: what was seen."""
+    plain = "the published layout prints plain numbers"
+    if is_excel_error(text):
+        return "an Excel error value: the published layout prints a number or a symbol (c, x, z ...)"
+    if not re.search(r"[0-9]", text):
+        return "not a number or a symbol of seeds/reference/national_statistics_symbols.csv"
+    if re.fullmatch(r"-?[0-9]+,[0-9]{1,2}", text):
+        return f"a decimal comma: {plain} with a decimal point (e.g. {text.replace(',', '.')})"
+    checks = (
+        (",", "a thousands separator"),
+        ("%", "a per cent sign (the unit is in the metadata file)"),
+        ("£", "a pound sign (the unit is in the metadata file)"),
+        ("(", "brackets (a negative is printed with a leading -)"),
+        (")", "brackets (a negative is printed with a leading -)"),
+        ("+", "a plus sign"),
+        ("\u2212", "a minus sign that is not - (U+2212)"),
+    )
+    for mark, what in checks:
+        if mark in text:
+            return f"{what}: {plain}"
+    if re.search(r"[0-9][ \t" + _SPACES + r"]+[0-9]", text):
+        return f"a space inside the number: {plain}"
+    if re.search(r"[0-9][eE][-+]?[0-9]", text):
+        return f"an exponent: {plain} in full"
+    if re.fullmatch(r"-?\.[0-9]+", text):
+        return f"no digit before the decimal point: {plain} (0.5, not .5)"
+    if re.fullmatch(r"-?[0-9]+\.", text):
+        return f"a decimal point with no digits after it: {plain}"
+    if text.count(".") > 1:
+        return f"more than one decimal point: {plain}"
+    return f"text beside the number: {plain} (a figure not given is a symbol of national_statistics_symbols.csv)"
+
+
+_TIME_PERIOD = re.compile(r"([0-9]{4})([0-9]{2})?")
+
+
+def read_time_period(text: str, period_format: str | None = None) -> int:
+    """A DfE time_period -> the year it ends in: `2023` (one year) is 2023, `202324` (two consecutive
+    years: a financial or academic year) is 2024. With `period_format` (yyyy or yyyyyy, the time
+    identifier's in national_time_identifiers) the period must have that form. Raises Unreadable."""
+    t = (text or "").strip()
+    m = _TIME_PERIOD.fullmatch(t)
+    if not m:
+        raise Unreadable("not a time period: a year (2023) or two consecutive years (202324)")
+    start = int(m.group(1))
+    if start < 1900:
+        raise Unreadable(f"{start} is not a plausible year")
+    if m.group(2) is not None and int(m.group(2)) != (start + 1) % 100:
+        raise Unreadable(f"not two consecutive years: {m.group(2)} does not follow {start} "
+                         f"(write {start}{(start + 1) % 100:02d})")  # fmt: skip
+    form = "yyyyyy" if m.group(2) is not None else "yyyy"
+    if period_format and form != period_format:
+        raise Unreadable(f"a {form} period, but the time identifier's period_format is {period_format} "
+                         "(seeds/reference/national_time_identifiers.csv)")  # fmt: skip
+    return start + 1 if m.group(2) is not None else start
+
+
+MAX_DECIMAL_PLACES = 10
+
+
+def read_places(text: str) -> int | None:
+    """A number of decimal places (the metadata's indicator_dp): a whole number 0-10; None for blank."""
+    t = (text or "").strip()
+    if not t:
+        return None
+    if not re.fullmatch(r"[0-9]+", t) or int(t) > MAX_DECIMAL_PLACES:
+        raise Unreadable(f"not a whole number of decimal places from 0 to {MAX_DECIMAL_PLACES}")
+    return int(t)
 
 
 # Periods. Months: `Apr-17`, `April 2017`, `Sept-17`, `apr 17`, `2017-04`.

@@ -63,6 +63,30 @@ restated as (
 
 ),
 
+benchmark as (
+
+    select * from {{ ref('fct_authority_benchmark') }}
+
+),
+
+national_figures as (
+
+    select * from {{ ref('int_national_statistics_mapped') }}
+
+),
+
+authorities as (
+
+    select * from {{ ref('authorities') }}
+
+),
+
+organisations as (
+
+    select * from {{ ref('organisations') }}
+
+),
+
 direction_findings as (
 
     select
@@ -486,6 +510,96 @@ retraction_findings as (
 
 ),
 
+printed_quartiles as (
+
+    -- A quartile the pack printed, against the council's band in the latest national period
+    -- published for a month on or before the pack's period.
+    select
+        indicator_periods.organisation_code,
+        indicator_periods.indicator_code,
+        indicator_periods.period_month,
+        indicator_periods.reported_in,
+        indicator_periods.national_quartile_as_printed,
+        benchmark.time_period,
+        benchmark.quartile_band,
+        benchmark.rank_position,
+        benchmark.authorities_ranked,
+        row_number() over (
+            partition by
+                indicator_periods.organisation_code, indicator_periods.indicator_code,
+                indicator_periods.period_month
+            order by benchmark.period_month desc
+        ) as recency
+
+    from indicator_periods
+    inner join indicators
+        on
+            indicator_periods.organisation_code = indicators.organisation_code
+            and indicator_periods.indicator_code = indicators.indicator_code
+    inner join organisations
+        on indicator_periods.organisation_code = organisations.organisation_code
+    inner join benchmark
+        on
+            organisations.gss_code = benchmark.gss_code
+            and indicators.national_code = benchmark.national_code
+            and indicator_periods.period_month >= benchmark.period_month
+            and benchmark.quartile_band is not null
+    where indicator_periods.national_quartile_as_printed is not null
+
+),
+
+benchmark_findings as (
+
+    select
+        organisation_code,
+        'quartile_differs_from_printed' as finding_type,
+        'warning' as severity,
+        'indicator' as subject_type,
+        indicator_code as subject_code,
+        period_month,
+        reported_in,
+        substr('ABCD', national_quartile_as_printed, 1) as printed_value,
+        quartile_band as expected_value,
+        'The pack printed national quartile ' || substr('ABCD', national_quartile_as_printed, 1)
+        || ' but the latest national figures (' || time_period || ') rank the council '
+        || cast(rank_position as varchar) || ' of ' || cast(authorities_ranked as varchar)
+        || ': quartile ' || quartile_band || '.' as reason
+
+    from printed_quartiles
+    where recency = 1 and substr('ABCD', national_quartile_as_printed, 1) != quartile_band
+
+    union all
+
+    -- A published figure for an authority that did not exist in the period: not ranked, and
+    -- never counted as its successor's or predecessor's.
+    select
+        cast(null as varchar) as organisation_code,
+        'authority_not_in_period' as finding_type,
+        'info' as severity,
+        'authority' as subject_type,
+        national_figures.geography_code as subject_code,
+        national_figures.period_month,
+        cast(null as date) as reported_in,
+        national_figures.value_text as printed_value,
+        cast(null as varchar) as expected_value,
+        authorities.name || ' did not exist at the end of ' || national_figures.time_period
+        || ' (authorities seed: '
+        || concat_ws(' ', 'from ' || cast(authorities.start_date as varchar), 'to ' || cast(authorities.end_date as varchar))
+        || '); its ' || national_figures.national_code || ' figure in ' || national_figures.source_file
+        || ' is left out of the benchmark.' as reason
+
+    from national_figures
+    inner join authorities
+        on national_figures.geography_code = authorities.gss_code
+    where
+        national_figures.geographic_level = 'Local authority'
+        and (
+            authorities.start_date > cast(national_figures.period_month + interval '1 month' - interval '1 day' as date)
+            or authorities.end_date < cast(national_figures.period_month + interval '1 month' - interval '1 day' as date)
+        )
+
+),
+
 unioned as (
 
     select * from reported_rag_findings
@@ -503,6 +617,8 @@ unioned as (
     select * from budget_findings
     union all
     select * from retraction_findings
+    union all
+    select * from benchmark_findings
 
 ),
 
