@@ -155,6 +155,9 @@ _KEYS = (
     # the loader matches symbols ignoring case, and time identifiers as published
     _Key("national_statistics_symbols", "symbol", ignore_case=True),
     _Key("national_time_identifiers", "time_identifier"),
+    _Key("statistical_neighbours", "neighbour_gss_code", ("gss_code", "model_year")),
+    # one column per role of a national indicator, for the rows with given filter values
+    _Key("national_statistics_columns", "role", ("national_code", "filters"), may_be_empty=("filters",)),
 )
 
 
@@ -191,6 +194,10 @@ _FOREIGN = (
     _Foreign("indicator_targets", "indicator_code", "indicators", "indicator_code", scope=("organisation_code",)),
     _Foreign("service_hierarchy", "organisation_code", "organisations", "organisation_code"),
     _Foreign("organisations", "budget_unit", "units", "unit", may_be_empty=True),
+    _Foreign("organisations", "gss_code", "authorities", "gss_code", may_be_empty=True),
+    _Foreign("statistical_neighbours", "gss_code", "authorities", "gss_code"),
+    _Foreign("statistical_neighbours", "neighbour_gss_code", "authorities", "gss_code"),
+    _Foreign("national_statistics_columns", "national_code", "national_indicators", "national_code"),
 )
 
 # (seed, column): (allowed values, may be empty)
@@ -213,6 +220,8 @@ _ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
     ("direction_codes", "direction"): (("up", "down", "level"), False),
     ("national_indicators", "polarity"): (("BIB", "SIB"), True),
     ("national_time_identifiers", "period_format"): (("yyyy", "yyyyyy"), False),
+    ("national_indicators", "interval_method"): (("wilson", "byar", "none"), False),
+    ("national_statistics_columns", "role"): (("value", "numerator", "denominator"), False),
 }
 
 # Columns whose values must not be empty (besides keys, foreign codes and allowed values above).

@@ -510,6 +510,45 @@ CASES: dict[str, Case] = {
         "budget_unit",
         "unknown budget_unit (not in seeds/reference/units.csv)",
     ),
+    "council gss_code not an authority": Case(
+        set_cell("organisations", 2, "gss_code", "E06999999"),
+        "organisations",
+        2,
+        "gss_code",
+        "unknown gss_code (not in seeds/reference/authorities.csv)",
+    ),
+    "neighbour not an authority": Case(
+        append_line("statistical_neighbours", "E06000015,E06999999,1,2021,test"),
+        "statistical_neighbours",
+        2,
+        "neighbour_gss_code",
+        "unknown neighbour_gss_code (not in seeds/reference/authorities.csv)",
+    ),
+    "two value columns for one national indicator": Case(
+        append_line(
+            "national_statistics_columns",
+            "a_pct,characteristic=Total,assessments_within_45_days_pct,value,,\n"
+            "b_pct,characteristic=Total,assessments_within_45_days_pct,value,,",
+        ),
+        "national_statistics_columns",
+        3,
+        "role",
+        "duplicate",
+    ),
+    "mapping to an unknown national indicator": Case(
+        append_line("national_statistics_columns", "a_pct,,no_such_indicator,value,,"),
+        "national_statistics_columns",
+        2,
+        "national_code",
+        "unknown national_code (not in seeds/reference/national_indicators.csv)",
+    ),
+    "bad mapping role": Case(
+        append_line("national_statistics_columns", "a_pct,,assessments_within_45_days_pct,total,,"),
+        "national_statistics_columns",
+        2,
+        "role",
+        "not one of value, numerator, denominator",
+    ),
     "lines_exhaustive not boolean": Case(
         set_cell("service_hierarchy", 3, "lines_exhaustive", "yes"),
         "service_hierarchy",
