@@ -31,17 +31,21 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@mkdir -p warehouse
 	@touch $@
 
-build: setup ## Set up, check the reference data, load the sample extracts (unless SCORECARD_INCLUDE_SAMPLE=false), dbt build, publish
+build: setup ## Set up, check the reference data, load the sample extracts (unless SCORECARD_INCLUDE_SAMPLE=false), dbt build, publish, parse for Dagster
 	$(BIN)/scorecard check-reference
 	$(BIN)/scorecard init
 	@if [ "$(SCORECARD_INCLUDE_SAMPLE)" != "false" ]; then $(BIN)/scorecard load-sample; fi
 	$(BIN)/dbt build $(DBT_BUILD_FLAGS)
 	$(BIN)/scorecard publish
+	$(BIN)/python -m orchestration.project
 
+# The dbt project is parsed once here (deploy time) into target/dagster; Dagster's run workers read that
+# manifest and never parse. orchestration/dagster.yaml replaces the copy in DAGSTER_HOME when it is newer.
 dev: setup ## Start the Dagster UI and daemon on http://127.0.0.1:3000 (graph, schedule, sensor, checks)
 	@mkdir -p "$(DAGSTER_HOME)" landing
-	@cp -n orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml" 2>/dev/null || true
+	@cp -u orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	$(BIN)/scorecard init
+	$(BIN)/python -m orchestration.project
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 test: setup lint reports-setup ## Run every test: linters, then pytest (dbt build with all dbt tests; the reports in Chromium)

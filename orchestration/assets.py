@@ -7,12 +7,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.project import scorecard_dbt
+from orchestration.project import ensure_manifest, run_target_dir, scorecard_dbt
 from scorecard.alerts import send_alert
 from scorecard.contracts import CONTRACTS
 from scorecard.loader import load_paths
 from scorecard.publish import publish
-from scorecard.routine import retractions_need_full_refresh
+from scorecard.routine import LATEST_BUILD_ONLY_VARS, retractions_need_full_refresh
 from scorecard.settings import landing_dir, warehouse_path
 
 RAW_KEYS = {name: dg.AssetKey(["raw", contract.table]) for name, contract in CONTRACTS.items()}
@@ -83,27 +83,34 @@ class ScorecardTranslator(DagsterDbtTranslator):
         return path.split("/")[0] if "/" in path else "warehouse"
 
 
+# The manifest parsed at deploy time (parsed here only if missing or stale, and never in a run worker).
+ensure_manifest()
+
+
 @dbt_assets(manifest=scorecard_dbt.manifest_path, dagster_dbt_translator=ScorecardTranslator())
 def scorecard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """dbt build: seeds, models and data tests (error-severity tests block downstream).
 
     Unit tests check the SQL, not the data, and their inputs are fixed: they run in CI
     (`make test`), not in every production build, as dbt recommends. Every failed test,
-    blocking or not, also raises an alert.
+    blocking or not, also raises an alert. dbt writes into a folder of its own for this
+    run, which is removed once its events are streamed (orchestration/project.py).
     """
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    # Tests read the rows this run wrote (all of them on a full refresh): macros/tests/get_where_subquery.sql.
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", LATEST_BUILD_ONLY_VARS]
     if retractions_need_full_refresh(warehouse_path()):
         # A retracted load's rows are still in the incremental tables: rebuild them without it.
         args.append("--full-refresh")
-    for event in dbt.cli(args, context=context).stream():
-        if isinstance(event, dg.AssetCheckResult) and not event.passed:
-            send_alert(
-                "check_failed",
-                f"{event.asset_key.to_user_string()}: {event.check_name}",
-                f"dbt test failed ({event.severity.value.lower()})",
-                {"run_id": context.run.run_id},
-            )
-        yield event
+    with run_target_dir(context.run.run_id) as target:
+        for event in dbt.cli(args, context=context, target_path=target).stream():
+            if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                send_alert(
+                    "check_failed",
+                    f"{event.asset_key.to_user_string()}: {event.check_name}",
+                    f"dbt test failed ({event.severity.value.lower()})",
+                    {"run_id": context.run.run_id},
+                )
+            yield event
 
 
 MART_KEYS = [

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets import landed_extracts, published_warehouse, scorecard_dbt_assets
 from orchestration.checks import freshness_checks, indicators_due_have_values
 from orchestration.jobs import land_and_build, load_and_update
-from orchestration.project import scorecard_dbt
+from orchestration.project import dbt_resource
 from orchestration.schedules import monthly_build
 from orchestration.sensors import alert_on_run_failure, landing_sensor
 
@@ -18,5 +17,5 @@ defs = dg.Definitions(
     jobs=[land_and_build, load_and_update],
     schedules=[monthly_build],
     sensors=[landing_sensor, alert_on_run_failure],
-    resources={"dbt": DbtCliResource(project_dir=scorecard_dbt)},
+    resources={"dbt": dbt_resource()},
 )

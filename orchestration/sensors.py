@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -13,15 +14,34 @@ from orchestration.jobs import land_and_build, load_and_update
 from scorecard.alerts import send_alert
 from scorecard.loader import extract_files
 from scorecard.reference_check import fingerprint
-from scorecard.settings import landing_dir
+from scorecard.settings import landing_dir, settle_seconds
+
+# Evaluated on every pass of the daemon's sensor loop, which runs every 5 s: a landed file waits 5 s at most.
+# (A minimum of 5 s here would skip every other pass, a pass coming a moment under 5 s after the last tick.)
+LANDING_INTERVAL_SECONDS = 1
+# SHA-256 of the landed files by (path, size, modification time), so that a tick reads only new or changed files.
+_hashes: dict[tuple[str, int, int], str] = {}
 
 
 def file_sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _hashes:
+        if len(_hashes) > 100_000:
+            _hashes.clear()
+        _hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _hashes[key]
+
+
+def _settled(path: Path) -> bool:
+    """False while a file is still being written (changed within the loader's settle time): it waits a tick."""
+    return time.time() - path.stat().st_mtime >= settle_seconds()
 
 
 @dg.sensor(
-    jobs=[load_and_update, land_and_build], minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+    jobs=[load_and_update, land_and_build],
+    minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     """New or changed files in the landing folder start one `load_and_update` run that loads them all.
@@ -30,17 +50,20 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     the first successful full build, the run is a `land_and_build` of everything).
 
     A month's extracts (hundreds of files at national size) thus cost one load and one
-    dbt build, not one per file. Each file is processed once per state of the reference
-    data, also across restarts: the cursor holds, for every file seen, its SHA-256 with
-    the fingerprint of the reference seeds at the time, and the run key is the hash of
-    the batch's keys (both live in DAGSTER_HOME). Refused files move to the quarantine
-    folder and fail the run, which raises an alert; once the reference data is fixed, the
-    same file landed again unchanged is a new key and is loaded.
+    dbt build, not one per file: every new file present at a tick goes into one run, and
+    a file still being written waits for the next tick (5 s). Each file is processed once
+    per state of the reference data, also across restarts: the cursor holds, for every
+    file seen, its SHA-256 with the fingerprint of the reference seeds at the time, and
+    the run key is the hash of the batch's keys (both live in DAGSTER_HOME). Refused
+    files move to the quarantine folder and fail the run, which raises an alert; once the
+    reference data is fixed, the same file landed again unchanged is a new key and is loaded.
     """
     seen = set(json.loads(context.cursor)) if context.cursor else set()
     reference = fingerprint()
     new: dict[str, str] = {}
     for path in extract_files([landing_dir()]) if landing_dir().exists() else []:
+        if not _settled(path):
+            continue
         key = f"{file_sha256(path)}:{reference}"
         if key not in seen and key not in new.values():
             new[str(path)] = key

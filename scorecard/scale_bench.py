@@ -18,17 +18,35 @@ warehouse/bench/, loads the history through the real loader, then measures
   `load_and_update` job), and DuckDB alone replaying that build's SQL on a copy
   of the file as it was before it;
 * a typical scorecard query (one council, one month, joined to the catalogue) on
-  the published file: p50 and p95 of 200 runs on one read-only connection.
+  the published file: p50 and p95 of 200 runs on one read-only connection;
+* Dagster against the command line, on the same data, after the figures above, with
+  a DAGSTER_HOME of its own and the dbt project parsed for Dagster first (untimed, as
+  `make build` and `make dev` do at deploy time):
+  - a build: `dbt build` then `scorecard publish`'s publish, against a run of the
+    `land_and_build` job (nothing landed: load nothing, dbt build with its checks,
+    publish) by `dagster job execute` in a new process. That process does what a run
+    worker does, load the definitions and execute the run in-process, plus create the
+    run (as the daemon does for a sensor or the schedule); only the queue is left out,
+    and the sensor figure below includes it;
+  - a one-row file: `scorecard load`, `dbt build --select source:extracts+` (what the
+    sensor's `load_and_update` job builds) and `scorecard publish` by hand, against the
+    same change landed in the landing folder with the Dagster daemon running: from the
+    file's arrival to the published file holding the run's build (sensor tick, run
+    queue, run worker, load, build, checks, publish).
 
-It prints figures only. Nothing here is asserted: tests never time.
+It prints figures only, then one `summary` line per size to read by machine. Nothing
+here is asserted: tests never time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -39,17 +57,24 @@ import duckdb
 
 from scorecard.loader import load_paths
 from scorecard.publish import publish
+from scorecard.routine import LATEST_BUILD_ONLY_VARS
 from scorecard.settings import PROJECT_DIR
 from scorecard.synth import generate
 
+BIN = Path(sys.executable).parent
+# How long the Dagster figures wait for the daemon or a run before giving up.
+DAGSTER_TIMEOUT_SECONDS = 900
+
 # Production builds, as the Dagster jobs run them: unit tests check SQL against fixed inputs
 # and run in CI (`make test`), not on every build.
-PRODUCTION = ["--exclude-resource-type", "unit_test"]
+# As `scorecard monthly` and the Dagster jobs build: data tests only (unit tests run in CI), each on the
+# rows the run wrote (all of them on a full refresh), with the same vars every time so dbt parses partially.
+PRODUCTION = ["--exclude-resource-type", "unit_test", "--vars", LATEST_BUILD_ONLY_VARS]
 # A build that selects nothing: dbt's fixed cost per invocation (start-up, manifest, connection).
-NOTHING = ["--select", "dim_period", "--exclude", "dim_period"]
+NOTHING = ["--select", "dim_period", "--exclude", "dim_period", "--vars", LATEST_BUILD_ONLY_VARS]
 
 FACTS = ["fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn", "fct_workforce_measure_period",
-         "fct_risk", "fct_programme_milestone"]  # fmt: skip
+         "fct_risk", "fct_programme_milestone", "fct_authority_benchmark", "fct_indicator_benchmark"]  # fmt: skip
 
 SCORECARD_QUERY = """
 select
@@ -200,13 +225,16 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     }
     os.environ["SCORECARD_REFERENCE_DIR"] = env["SCORECARD_REFERENCE_DIR"]
     database = out / "warehouse.duckdb"
-    history_seconds, history_rows = _load(sorted((out / "landing" / "history").iterdir()), database)
+    # every council's history, and the national statistics for all 153 authorities (the data files: the
+    # loader reads each one's .meta.csv beside it)
+    national = sorted(p for p in (out / "landing" / "national").glob("*.csv") if not p.name.endswith(".meta.csv"))
+    history_seconds, history_rows = _load([*sorted((out / "landing" / "history").iterdir()), *national], database)
     loaded_copy = out / "loaded-only.duckdb"
     shutil.copyfile(database, loaded_copy)
 
     # Parse once first, untimed in the build figures (a deployment keeps its parsed project);
     # both builds then share the target folder and parse partially.
-    parse_seconds, _, _ = _dbt(["parse"], env, out / "target")
+    parse_seconds, _, _ = _dbt(["parse", "--vars", LATEST_BUILD_ONLY_VARS], env, out / "target")
     startup_seconds, _, _ = _dbt(["build", *NOTHING], env, out / "target")
     full_seconds, full_mb, _ = _dbt(["build", "--full-refresh", *PRODUCTION], env, out / "target")
     with duckdb.connect(str(database), read_only=True) as con:
@@ -226,9 +254,11 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
         run_results=out / "target" / "run_results.json",
     ).published
     p50, p95 = query_latency(published)
-    os.environ.pop("SCORECARD_REFERENCE_DIR", None)
     loaded_copy.unlink()
+    orchestrated = dagster_figures(out, env, database, published, new_files)
+    os.environ.pop("SCORECARD_REFERENCE_DIR", None)
     return {
+        **orchestrated,
         "councils": councils, "months": months, "files": summary.history_files, "history_rows": history_rows,
         "history_load_s": history_seconds, "parse_s": parse_seconds, "startup_s": startup_seconds,
         "facts": fact_rows, "full_build_s": full_seconds, "full_build_mb": full_mb,
@@ -237,6 +267,143 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
         "incremental_build_s": inc_seconds, "incremental_build_mb": inc_mb, "query_p50_ms": p50, "query_p95_ms": p95,
         "incremental_alone_s": inc_alone_seconds, "incremental_statements": inc_statements,
         "incremental_replay_failures": inc_failures,
+    }  # fmt: skip
+
+
+def _timed(command: list[str], env: dict[str, str], log: Path) -> float:
+    """Run a command from the project folder, its output appended to `log`; return its wall seconds."""
+    started = time.perf_counter()
+    with log.open("ab") as out:
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        raise RuntimeError(f"{' '.join(map(str, command))} failed; {log} ends:\n{tail}")
+    return seconds
+
+
+def _one_row_file(new_files: list[Path], folder: Path, tag: str) -> Path:
+    """A one-row indicator file: a council's first figure of the new month sent again, with a note (a restatement)."""
+    source = next(f for f in new_files if f.name.startswith("indicator_values_") and f.suffix == ".csv")
+    with source.open(encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh)
+        header, row = next(rows), next(rows)
+    row[header.index("notes")] = f"resent ({tag})"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{source.stem}_{tag}.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([header, row])
+    return path
+
+
+def _published_file(published: Path) -> tuple[int, int] | None:
+    """The published file's identity: publishing renames a new file into place, so it changes with every publish."""
+    try:
+        stat = published.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def _wait_for(what: str, done, daemon: subprocess.Popen, log: Path, poll: float = 0.25, failed=None) -> None:
+    """Poll `done` until true; stop when the daemon stops, `failed` (checked every 5 s) is true, or time is up."""
+    deadline, checked = time.monotonic() + DAGSTER_TIMEOUT_SECONDS, time.monotonic()
+    while not done():
+        state = None
+        if daemon.poll() is not None:
+            state = "stopped"
+        elif time.monotonic() > deadline:
+            state = f"gave no result in {DAGSTER_TIMEOUT_SECONDS} s"
+        elif failed and time.monotonic() - checked > 5:
+            checked = time.monotonic()
+            state = "reported a failed run" if failed() else None
+        if state:
+            tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+            raise RuntimeError(f"Dagster daemon {state} while waiting for {what}; its log ({log}) ends:\n{tail}")
+        time.sleep(poll)
+
+
+def dagster_figures(out: Path, env: dict[str, str], database: Path, published: Path, new_files: list[Path]) -> dict:
+    """Dagster against the command line on the same data (see the module docstring)."""
+    import dagster as dg  # here, not at the top: the other figures do not need it
+
+    home, landing, drop, target = out / "dagster_home", out / "landing" / "live", out / "drop", out / "target"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    landing.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROJECT_DIR / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    denv = {
+        **env, "DAGSTER_HOME": str(home), "DBT_TARGET_PATH": str(target), "SCORECARD_LANDING_DIR": str(landing),
+        "SCORECARD_PUBLISHED_PATH": str(published), "SCORECARD_ALERTS_DIR": str(out / "alerts"),
+    }  # fmt: skip
+    # As under `make dev` (`dagster dev`), the way this project runs Dagster.
+    denv["DAGSTER_IS_DEV_CLI"] = "1"
+    denv.pop("SCORECARD_ALERT_WEBHOOK", None)  # the bench's checks never post anywhere
+    denv.pop("DBT_LOG_PATH", None)
+    log = home / "bench.log"
+    # Deploy time, untimed (as `make build` and `make dev` do): parse the project for Dagster, and
+    # create the instance's storage (a DAGSTER_HOME in use already has it).
+    _timed([str(BIN / "python"), "-m", "orchestration.project"], denv, log)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
+        instance.get_latest_materialization_event(dg.AssetKey(["bench"]))
+        instance.all_instigator_state()
+
+    # (a) A build: the command line, then a run of land_and_build in a new process.
+    cli_build_s, _, _ = _dbt(["build", *PRODUCTION], env, target)
+    started = time.perf_counter()
+    publish(database, published, build_id=f"bench-{out.name}-cli", run_results=target / "run_results.json")
+    cli_publish_s = time.perf_counter() - started
+    job = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "land_and_build"]
+    dagster_run_s = _timed(job, denv, log)
+    leftovers = len(list(target.glob("scorecard_dbt_assets-*"))) + len(list((target / "dagster" / "runs").glob("*")))
+
+    # (b) A one-row file: by hand, then through the landing sensor with the daemon running.
+    by_hand = _one_row_file(new_files, drop, "by-hand")
+    hand_load_s = _timed([str(BIN / "scorecard"), "load", str(by_hand)], denv, log)
+    hand_build_s, _, _ = _dbt(["build", "--select", "source:extracts+", *PRODUCTION], env, target)
+    hand_publish_s = _timed([str(BIN / "scorecard"), "publish"], denv, log)
+    daemon_log = home / "daemon.log"
+    with daemon_log.open("wb") as daemon_out:
+        daemon = subprocess.Popen(
+            [str(BIN / "dagster-daemon"), "run", "-m", "orchestration.definitions"], cwd=PROJECT_DIR, env=denv,
+            stdout=daemon_out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        # Ready once the landing sensor has been evaluated (an empty landing folder: nothing to do).
+        _wait_for("the landing sensor's first tick", lambda: b"landing_sensor" in daemon_log.read_bytes(), daemon,
+                  daemon_log, poll=0.5)  # fmt: skip
+        before = _published_file(published)
+        dropped = _one_row_file(new_files, drop, "sensor")
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            failure = dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE])
+            started = time.perf_counter()
+            os.replace(dropped, landing / dropped.name)  # lands whole, as a finished copy does
+            _wait_for("the landed file to be published", lambda: _published_file(published) != before, daemon,
+                      daemon_log, failed=lambda: bool(instance.get_runs(filters=failure, limit=1)))  # fmt: skip
+            sensor_s = time.perf_counter() - started
+            # Untimed: let the run record its end before the daemon stops.
+            status = dg.DagsterRunStatus
+            running = dg.RunsFilter(statuses=[status.QUEUED, status.STARTING, status.STARTED])
+            _wait_for("the run to finish", lambda: not instance.get_runs(filters=running, limit=1), daemon, daemon_log)
+        with duckdb.connect(str(published), read_only=True) as con:
+            build_id = con.execute("select build_id from marts.build_info").fetchone()[0]
+        if build_id.startswith("bench-"):
+            raise RuntimeError(f"the published file changed, but not by a Dagster run (build {build_id})")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)
+            daemon.wait()
+    hand_s = hand_load_s + hand_build_s + hand_publish_s
+    return {
+        "cli_build_s": cli_build_s, "cli_publish_s": cli_publish_s, "dagster_run_s": dagster_run_s,
+        "dagster_ratio": dagster_run_s / (cli_build_s + cli_publish_s), "leftover_run_folders": leftovers,
+        "hand_load_s": hand_load_s, "hand_build_s": hand_build_s, "hand_publish_s": hand_publish_s, "hand_s": hand_s,
+        "sensor_s": sensor_s, "sensor_ratio": sensor_s / hand_s,
     }  # fmt: skip
 
 
@@ -292,4 +459,21 @@ def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
               f"incremental build peak {r['incremental_build_mb']} MB; incremental build's SQL in DuckDB alone "
               f"{r['incremental_alone_s']:.1f} s ({r['incremental_statements']} statements, "
               f"{r['incremental_replay_failures']} failed)")  # fmt: skip
+    print()
+    print("Dagster against the command line, same data (targets: a build at most 1.3x, a landed file at most 1.5x)")
+    print("councils | dbt build + publish | Dagster run of land_and_build | ratio | one-row file by hand "
+          "(load + build + publish) | landing sensor to published | ratio | run folders left")  # fmt: skip
+    for r in rows:
+        print(f"{r['councils']:>8} | {r['cli_build_s']:>6.1f} s + {r['cli_publish_s']:>4.1f} s | "
+              f"{r['dagster_run_s']:>27.1f} s | {r['dagster_ratio']:>4.2f}x | "
+              f"{r['hand_load_s']:>4.1f} s + {r['hand_build_s']:>5.1f} s + {r['hand_publish_s']:>4.1f} s = "
+              f"{r['hand_s']:>5.1f} s | {r['sensor_s']:>25.1f} s | {r['sensor_ratio']:>4.2f}x | "
+              f"{r['leftover_run_folders']:>16}")  # fmt: skip
+    print()
+    for r in rows:
+        month = 100 * (r["month_load_s"] + r["incremental_build_s"]) / r["full_build_s"]
+        print(
+            f"summary councils={r['councils']} full_s={r['full_build_s']:.1f} duckdb_s={r['duckdb_alone_s']:.1f} "
+            f"month_pct={month:.0f} dagster_ratio={r['dagster_ratio']:.2f} sensor_ratio={r['sensor_ratio']:.2f}"
+        )
     return rows

@@ -1,8 +1,8 @@
 """Production incremental runs test the rows they wrote; CI's full run tests every row.
 
-`scorecard monthly` (and the Dagster jobs) pass test_rows_built_since: the data tests of
-the large incremental models then read only the rows stamped built_at on or after it
-(macros/tests/get_where_subquery.sql). These tests show that such a run still fails on a
+`scorecard monthly` (and the Dagster jobs) pass test_latest_build_only: the data tests of
+the large incremental models then read only the rows the latest run wrote, stamped with the
+model's newest built_at (macros/tests/get_where_subquery.sql). These tests show that such a run still fails on a
 broken row it wrote, and that a duplicate across old and new rows, which a limited run
 cannot see, fails the full run CI makes.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
 
-from scorecard.routine import rows_built_since_vars
+from scorecard.routine import LATEST_BUILD_ONLY_VARS
 
 from .conftest import run_dbt
 
@@ -51,8 +51,7 @@ def test_a_limited_incremental_run_fails_on_a_broken_row_it_wrote(built, tmp_pat
             limit 1
             """
         )
-    since = datetime.now(UTC) - timedelta(seconds=1)
-    result = run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", rows_built_since_vars(since)],
+    result = run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", LATEST_BUILD_ONLY_VARS],
                      built, tmp_path)  # fmt: skip
     assert result.returncode == 1, result.stdout[-3000:]
     failed = _failed_tests(tmp_path)
@@ -66,7 +65,7 @@ def test_a_limited_incremental_run_fails_on_a_broken_row_it_wrote(built, tmp_pat
         for r in run["results"]
         if "accepted_values_stg_extracts__indicator_values_value_status" in r["unique_id"]
     )
-    assert "where built_at >= cast(" in compiled
+    assert "where built_at = (select max(latest.built_at) from" in compiled
 
 
 def test_a_duplicate_across_old_and_new_rows_passes_a_limited_run_and_fails_the_full_run(built, tmp_path):
@@ -82,7 +81,7 @@ def test_a_duplicate_across_old_and_new_rows_passes_a_limited_run_and_fails_the_
     assert before > 100
     limited = run_dbt(
         ["test", "--select", "fct_indicator_period", "--exclude-resource-type", "unit_test",
-         "--vars", rows_built_since_vars(later.replace(tzinfo=UTC))],
+         "--vars", LATEST_BUILD_ONLY_VARS],
         built, tmp_path,
     )  # fmt: skip
     assert limited.returncode == 0, limited.stdout[-3000:]

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -56,7 +57,77 @@ def run_job(path: Path, instance, job: str = "land_and_build"):
     from orchestration.definitions import defs
 
     config = {"ops": {"landed_extracts": {"config": {"files": [str(path)]}}}}
-    return defs.resolve_job_def(job).execute_in_process(run_config=config, instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def(job).execute_in_process(run_config=config, instance=instance, raise_on_error=False)
+    assert_no_run_folder_left(result.run_id)
+    return result
+
+
+def assert_no_run_folder_left(run_id: str) -> None:
+    """dbt's target folder for the run is gone, named as dagster-dbt names it or as orchestration/project.py does."""
+    from orchestration.project import PROJECT_DIR, RUNS_DIR
+    from scorecard.settings import dbt_target_dir
+
+    left = [
+        *(p for folder in {dbt_target_dir(), PROJECT_DIR / "target"} for p in folder.glob("scorecard_dbt_assets-*")
+          if p.name.split("-")[1] == run_id[:7]),
+        *RUNS_DIR.glob(f"{run_id[:8]}-*"),
+    ]  # fmt: skip
+    assert left == [], left
+
+
+def load_definitions_in_new_process(env: dict[str, str]) -> dict:
+    """Import the definitions in a new interpreter, as a code server or run worker does; report dbt commands run."""
+    script = """
+import json, subprocess, sys
+import dagster_dbt
+calls = []
+real_popen_init = subprocess.Popen.__init__
+def popen_init(self, args, *a, **k):
+    calls.append([str(x) for x in args] if isinstance(args, (list, tuple)) else [str(args)])
+    real_popen_init(self, args, *a, **k)
+subprocess.Popen.__init__ = popen_init
+dagster_dbt.DbtProject.prepare_if_dev = lambda self: calls.append(["prepare_if_dev"])
+from orchestration.definitions import defs
+from orchestration.project import MANIFEST_MARK, scorecard_dbt
+import os
+assert defs.resolve_job_def("land_and_build")
+print(json.dumps({"calls": calls, "manifest": str(scorecard_dbt.manifest_path), "mark": os.environ[MANIFEST_MARK]}))
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_run_worker_reads_the_deploy_time_manifest_and_never_parses(tmp_path):
+    from orchestration.project import MANIFEST_MARK, scorecard_dbt
+
+    # The manifest parsed at deploy time (`make build`, `make dev`), copied into a target folder of this test's own.
+    deployed = tmp_path / "target" / "dagster"
+    deployed.mkdir(parents=True)
+    for name in ("manifest.json", "partial_parse.msgpack"):
+        shutil.copyfile(scorecard_dbt.manifest_path.with_name(name), deployed / name)
+    manifest = deployed / "manifest.json"
+    env = {k: v for k, v in os.environ.items() if k != MANIFEST_MARK}
+    env.update(DBT_TARGET_PATH=str(tmp_path / "target"), DAGSTER_IS_DEV_CLI="1")  # as under `dagster dev`
+
+    def dbt_parses(calls):
+        return [c for c in calls if c == ["prepare_if_dev"] or (Path(c[0]).name == "dbt" and "parse" in c)]
+
+    # The code server of `dagster dev`, the manifest up to date: read, not parsed (prepare_if_dev parsed here).
+    server = load_definitions_in_new_process(env)
+    assert dbt_parses(server["calls"]) == []
+    assert server["manifest"] == server["mark"] == str(manifest)
+    # A run worker, started by that code server (so it inherits its environment), even with a stale
+    # manifest (a model edited since): it reads the manifest as it is and never parses.
+    os.utime(manifest, (1, 1))
+    worker = load_definitions_in_new_process({**env, MANIFEST_MARK: server["mark"]})
+    assert worker["calls"] == []  # no dbt at all: neither `dbt parse` nor dagster-dbt's `dbt --version`
+    assert worker["manifest"] == str(manifest)
+    assert manifest.stat().st_mtime == 1
+    # A code server that finds the manifest stale parses it once, so the graph matches the project.
+    [parse] = dbt_parses(load_definitions_in_new_process(env)["calls"])
+    assert parse[:2] == [str(Path(sys.executable).with_name("dbt")), "parse"]
+    assert manifest.stat().st_mtime > 1
 
 
 def test_definitions_load_with_one_connected_graph():
@@ -121,6 +192,59 @@ def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
         assert later.run_requests == []
 
 
+def test_the_dbt_resource_runs_no_version_probe_and_opens_no_adapter(monkeypatch):
+    import importlib.metadata
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.project import DBT, dbt_resource
+
+    # The two methods overridden still exist in dagster-dbt (an upgrade that renames them fails here).
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(dir(DbtCliResource))
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "check_output", no_process)
+    resource = dbt_resource()
+    assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+    assert resource.dbt_executable == str(DBT)
+
+
+def test_landing_sensor_one_run_request_for_a_batch_with_a_run_key_from_the_files_hashes(orch, monkeypatch):
+    from orchestration.sensors import landing_sensor
+
+    workforce = "organisation_code,period,measure_code,value,reported_in,notes\nHRF,Mar-18,fte,120,Mar-18,\n"
+    batch = [
+        land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="92%")),
+        land(orch, "workforce_HRF_2018-03.csv", workforce),
+        land(orch, "indicator_values_SD004_2018-04.csv", IV_HEADER + FD3.format(m="Apr-18", v="93%")),
+    ]
+    keys = sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}:{fingerprint()}" for p in batch)
+    expected_key = hashlib.sha256("".join(keys).encode()).hexdigest()
+    ticks = []
+    for _ in range(2):  # the same files seen afresh (another instance, no cursor): the same run key
+        with dg.instance_for_test() as instance:
+            ticks.append(landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance)))
+    for tick in ticks:
+        [request] = tick.run_requests
+        assert request.run_key == expected_key
+        assert request.run_config["ops"]["landed_extracts"]["config"]["files"] == sorted(map(str, batch))
+        assert request.tags["landing_files"] == "3"
+    assert json.loads(ticks[0].cursor) == keys
+    # A file still being written (changed within the settle time) waits for the next tick, and is then one run.
+    monkeypatch.setenv("SCORECARD_SETTLE_SECONDS", "30")
+    late = land(orch, "risks_HRF_2018-03.csv", "organisation_code,reported_in,risk_reference,risk_title\n")
+    with dg.instance_for_test() as instance:
+        tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=ticks[0].cursor))
+        assert tick.run_requests == []
+        os.utime(late, (time.time() - 60, time.time() - 60))
+        tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=ticks[0].cursor))
+        [request] = tick.run_requests
+        assert request.run_config["ops"]["landed_extracts"]["config"]["files"] == [str(late)]
+
+
 def test_a_refused_file_landed_again_unchanged_after_the_reference_data_is_fixed_is_loaded(orch, tmp_path, monkeypatch):
     from orchestration.sensors import landing_sensor
 
@@ -169,13 +293,19 @@ def test_a_refused_file_does_not_hold_back_the_good_files_landed_with_it(orch):
     workforce = "organisation_code,period,measure_code,value,reported_in,notes\nHRF,Feb-18,fte,1e3,Feb-18,\n"
     bad = land(orch, "workforce_HRF_2018-02.csv", workforce)
     from orchestration.definitions import defs
+    from orchestration.project import LAST_RUN_DIR
 
     config = {"ops": {"landed_extracts": {"config": {"files": [str(good), str(bad)]}}}}
+    started = time.time()
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("land_and_build").execute_in_process(
             run_config=config, instance=instance, raise_on_error=False
         )
     assert result.success
+    # dbt's folder for the run is removed once its events are streamed; the last run's artifacts are kept
+    assert_no_run_folder_left(result.run_id)
+    run_results = json.loads((LAST_RUN_DIR / "run_results.json").read_text())
+    assert run_results["args"]["which"] == "build" and (LAST_RUN_DIR / "run_results.json").stat().st_mtime >= started
     assert (orch["quarantine_dir"] / bad.name).exists() and good.exists()
     [alert] = [a for a in read_alerts() if a["kind"] == "file_refused"]
     assert alert["subject"] == bad.name
