@@ -1,11 +1,15 @@
 """The Evidence reports: built from the sample warehouse, served on 127.0.0.1, read in headless Chromium.
 
-Skipped (with the reason) only when node is not installed. Screenshots go to test-artifacts/reports/.
+The warehouse is the sample plus the national statistics fixture (tests/fixtures/national_statistics),
+with test-only reference data so that the benchmarking pages have something to rank. Skipped (with the
+reason) only when node is not installed. Screenshots go to test-artifacts/reports/.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
+import itertools
 import json
 import os
 import shutil
@@ -17,13 +21,43 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from scorecard.loader import load_paths, load_sample
 from scorecard.publish import publish, read_build
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, run_dbt
 
 REPORTS_DIR = PROJECT_DIR / "reports"
 SOURCE_DIR = REPORTS_DIR / "sources" / "scorecard"
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "reports"
+AXE = REPORTS_DIR / "node_modules" / "axe-core" / "axe.min.js"  # a devDependency in reports/package.json
+NATIONAL_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "national_statistics" / "national_statistics_fixture.csv"
+
+# ---- Test-only reference data, added to a copy of seeds/ (never to the project's own seeds) ----
+# The fixture's columns mapped to national indicators (seeds/reference/national_statistics_columns.csv
+# ships empty: a deployment maps the files it loads).
+FIXTURE_COLUMNS = [
+    {"indicator_column": column, "filters": "characteristic=Total", "national_code": code, "role": role,
+     "period_end_month": "", "notes": "test fixture only"}
+    for column, code, role in [
+        ("assess_45_pct", "assessments_within_45_days_pct", "value"),
+        ("assess_45_num", "assessments_within_45_days_pct", "numerator"),
+        ("assess_45_den", "assessments_within_45_days_pct", "denominator"),
+        ("cla_rate", "cla_rate_per_10000", "value"),
+        ("cla_count", "cla_rate_per_10000", "numerator"),
+        ("child_pop", "cla_rate_per_10000", "denominator"),
+    ]
+]  # fmt: skip
+# Made-up statistical neighbours for Derby among the fixture's authorities (not the DfE's model):
+# Leicester, Plymouth and Rutland, whose 2022 assessment figure is suppressed.
+DERBY = "E06000015"
+FIXTURE_NEIGHBOURS = [
+    {"gss_code": DERBY, "neighbour_gss_code": neighbour, "neighbour_rank": str(rank), "model_year": "2019",
+     "source": "test fixture only"}
+    for rank, neighbour in enumerate(["E06000016", "E06000026", "E06000017"], start=1)
+]  # fmt: skip
+# Council SD004's pack does not name its council; for this test only, it is Derby. Its AMT 2 maps to
+# assessments_within_45_days_pct (seeds/reference/indicators.csv).
+SD004_GSS_CODE = DERBY
 
 pytestmark = [
     # needs a built warehouse and a browser: left out of `make test-fast`
@@ -41,13 +75,76 @@ def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess
     return result
 
 
+def _append_rows(seed: Path, rows: list[dict[str, str]]) -> None:
+    with seed.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+        fh.seek(0)
+        ends_with_newline = fh.read().endswith("\n")
+    with seed.open("a", encoding="utf-8", newline="") as fh:
+        if not ends_with_newline:
+            fh.write("\n")
+        csv.DictWriter(fh, fieldnames=header, lineterminator="\n").writerows(rows)
+
+
+def _set_gss_code(organisations: Path, organisation_code: str, gss_code: str) -> None:
+    with organisations.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = reader.fieldnames, list(reader)
+    assert [r["organisation_code"] for r in rows].count(organisation_code) == 1
+    for row in rows:
+        if row["organisation_code"] == organisation_code:
+            assert not row["gss_code"], "the project's seed now gives SD004 a GSS code: revisit this test"
+            row["gss_code"] = gss_code
+    with organisations.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 @pytest.fixture(scope="module")
-def published(warehouse, tmp_path_factory) -> Path:
-    """The sample warehouse, published the way `make build` publishes it."""
+def benchmark_warehouse(tmp_path_factory) -> Path:
+    """The sample extracts plus the national statistics fixture, built with test-only reference data.
+
+    The shared `warehouse` fixture stays as it is (other tests count its rows): this one builds its own,
+    from a copy of seeds/ with the fixture's column mappings, a few neighbours and SD004 as Derby.
+    """
+    work = tmp_path_factory.mktemp("benchmark-warehouse")
+    seeds = work / "seeds"
+    shutil.copytree(PROJECT_DIR / "seeds", seeds)
+    reference = seeds / "reference"
+    _append_rows(reference / "national_statistics_columns.csv", FIXTURE_COLUMNS)
+    _append_rows(reference / "statistical_neighbours.csv", FIXTURE_NEIGHBOURS)
+    _set_gss_code(reference / "organisations.csv", "SD004", SD004_GSS_CODE)
+    # A copy of the fixture (with its .meta.csv), so a refusal could never move the repository's file.
+    landing = work / "landing"
+    landing.mkdir()
+    for path in NATIONAL_FIXTURE.parent.glob("national_statistics_fixture*.csv"):
+        shutil.copy2(path, landing / path.name)
+    env = {
+        # dbt's seed-paths must be relative to the project: an absolute one makes dbt write compiled
+        # SQL under the seed folder
+        "SCORECARD_SEED_DIR": os.path.relpath(seeds, PROJECT_DIR),
+        "SCORECARD_REFERENCE_DIR": str(reference),
+    }
+    database = work / "warehouse.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        load_sample(database)
+        results = load_paths([landing / NATIONAL_FIXTURE.name], database, settle=0, quarantine=work / "quarantine")
+    assert [(r.status, r.rows) for r in results] == [("loaded", 126)], results
+    result = run_dbt(["build"], database, work, env)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return database
+
+
+@pytest.fixture(scope="module")
+def published(benchmark_warehouse, tmp_path_factory) -> Path:
+    """The sample warehouse with the national statistics fixture, published the way `make build` publishes it."""
     work = tmp_path_factory.mktemp("reports")
     working = work / "scorecard.duckdb"
-    shutil.copyfile(warehouse, working)
-    run_results = warehouse.parent / "target" / "run_results.json"  # the build that made it, which passed
+    shutil.copyfile(benchmark_warehouse, working)
+    run_results = benchmark_warehouse.parent / "target" / "run_results.json"  # the build that made it, which passed
     return publish(
         working, work / "published" / "scorecard.duckdb", build_id="reports-test", run_results=run_results
     ).published
@@ -127,6 +224,34 @@ class Visit:
         target = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(target), full_page=True)
         return target
+
+    def refresh_text(self) -> str:
+        self.text = self.page.inner_text("main")
+        return self.text
+
+    def choose(self, select: str, value: str) -> None:
+        """Pick an option of a native <select> and let the page redraw."""
+        self.page.select_option(select, value)
+        self.page.wait_for_timeout(500)
+        self.refresh_text()
+
+    def serious_axe_violations(self) -> list[str]:
+        """axe-core's violations of serious or critical impact (WCAG 2.x A/AA and best practice), as text.
+
+        axe is injected from reports/node_modules as an inline script: nothing is fetched.
+        """
+        self.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    def heading_levels(self) -> list[int]:
+        return self.page.evaluate(
+            "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')].map(h => +h.tagName[1])"
+        )
 
     def assert_clean(self, base: str):
         # No error banner, no script error, and nothing fetched from outside 127.0.0.1.
@@ -227,3 +352,132 @@ def test_other_pages_render(server, browser, path, expected):
     visit.screenshot(path.strip("/"))
     visit.assert_clean(server)
     assert expected in visit.text
+
+
+# ---- Benchmarking (/benchmarking): the national statistics fixture, worked by hand ----------------------
+# Reporting year 2022, assessments within 45 days (bigger is better). Seven authorities have a figure
+# (Rutland's is `c`, suppressed, so not ranked): 88.5 Bournemouth, Christchurch and Poole; 86.9 West
+# Northamptonshire; 86.2 Plymouth; 86.1 Torbay; 85.2 North Northamptonshire; 85.0 Derby and 85.0 Leicester,
+# who share 6th. Band ceil(4 x 6 / 7) = 4: D. Reporting year 2020: 88.0, 87.3, 86.9, 86.8 Leicester, 85.1 Derby,
+# 76.8 Northamptonshire, 0.0 Rutland (a reported zero): Derby 5th of 7, band ceil(20 / 7) = 3: C.
+# Derby 2022 is 2040 of 2400. Wilson, z = 1.959964: (4080 + z² ∓ z·√(z² + 4·2040·0.15)) / (2·(2400 + z²))
+# = (4083.8415 ∓ 68.6783) / 4807.6829 = 83.5% to 86.4%, which holds England's 84.5%: similar.
+# Derby's (test) neighbours in 2022: Leicester 85.0, Plymouth 86.2, Rutland suppressed: mean 85.6 of 2 of 3;
+# in 2020 (86.8 + 87.3 + 0.0) / 3 = 58.0. East Midlands: 85.1 (2022), 84.8 (2020).
+# Children looked after, rate per 10,000 (a context measure, ranked lowest first), 2022: 50 Rutland, 64, 69,
+# 77, 87 Leicester, 95 Derby, 96 and 96: Derby 6th of 8, band ceil(24 / 8) = 3: C.
+ASSESSMENTS = "/benchmarking/assessments_within_45_days_pct"
+NOT_RANKED = "\N{EN DASH}"  # the rank cell of an authority with no figure
+
+
+def test_how_we_compare_page(server, browser):
+    visit = Visit(browser, server, "/benchmarking")
+    visit.screenshot("benchmarking")
+    visit.assert_clean(server)
+    assert visit.page.locator("#benchmark-council").input_value() == "SD004"
+    assert "is ranked as the authority Derby (GSS code E06000015), in the East Midlands region" in visit.text
+    assert "AMT 2: Percentage of C&F assessments completed within 45 working days" in visit.text
+    assert "Band D 6th of 7 authorities (bottom quarter)." in visit.text
+    assert "Similar to England. England's 84.5% lies inside the council's 95% confidence interval" in visit.text
+    assert "Down 1 place since Reporting year 2020 (was 5th)." in visit.text
+    # the council, its region, its neighbours and England side by side
+    assert visit.row("Derby (this council)") == "Derby (this council) | 85.0% | 95% interval 83.5% to 86.4%"
+    assert visit.row("East Midlands (region)").startswith("East Midlands (region) | 85.1%")
+    assert visit.row("Statistical neighbours (mean)") == (
+        "Statistical neighbours (mean) | 85.6% | 2 of 3 neighbours with a figure"
+    )
+    assert visit.row("England").startswith("England | 84.5%")
+    # FD 8 maps to a national indicator the fixture does not publish
+    assert "no national figures loaded for this council: FD 8 (rereferrals_within_12_months_pct)" in visit.text
+    # the indicator links to its national page; every national indicator loaded is listed
+    assert visit.page.locator(f"main a[href='{ASSESSMENTS}']").count() == 2
+    cla_title = "Children looked after at 31 March, rate per 10,000 children aged under 18"
+    assert visit.row(cla_title) == f"{cla_title} | Reporting year 2022 | 8 | 68"
+
+
+def test_national_indicator_page(server, browser):
+    visit = Visit(browser, server, ASSESSMENTS)
+    visit.screenshot("benchmarking-assessments")
+    visit.assert_clean(server)
+    assert "Assessments completed within 45 working days (%)" in visit.text
+    # defaults: the first council the warehouse serves, the latest period
+    assert visit.page.locator("#benchmark-authority").input_value() == DERBY
+    assert visit.page.locator("#benchmark-period").input_value() == "2022-03-01"
+    assert (
+        "▶ Derby, the authority of Council of source document 004 (not named in the pack), is 6th of 7 authorities "
+        "ranked in Reporting year 2022: band D (bottom quarter), 85.0% (95% interval 83.5% to 86.4%). "
+        "England: 84.5%. Compared with England: similar." in visit.text
+    )
+    ranking = visit.page.locator("table.ranking tbody tr")
+    ranks = [cells.split("\t")[0].strip() for cells in ranking.all_inner_texts()]
+    assert ranks == ["1", "2", "3", "4", "5", "6", "6", NOT_RANKED]
+    # the chosen council's row: marked in words and set in bold, not by colour alone
+    selected = visit.page.locator("table.ranking tr.selected")
+    assert selected.count() == 1
+    row = selected.inner_text()
+    for text in ("6", "▶ selected", "Derby", "85.0%", "D", "Similar", "83.5% to 86.4%", "East Midlands"):
+        assert text in row, text
+    weight = selected.locator("th").evaluate("th => getComputedStyle(th).fontWeight")
+    assert int(weight) >= 700
+    # a suppressed figure is shown as suppressed, never as a zero, and is not ranked
+    rutland = visit.page.locator("table.ranking tbody tr", has_text="Rutland").inner_text()
+    assert "suppressed" in rutland and "0.0" not in rutland and "Not compared" in rutland
+    assert "84.5%" in visit.page.locator("table.ranking tfoot").inner_text()  # England
+    # the trend against England: a chart, its text summary and its table
+    assert (
+        "Derby: from 85.1% in Reporting year 2020 to 85.0% in Reporting year 2022; England from 84.1% to 84.5%. "
+        "Rank from 5th of 7 to 6th of 7. Gap to England from +1.0 points to +0.5 points." in visit.text
+    )
+    assert visit.page.locator("figure.trend-chart canvas, figure.trend-chart svg").count() >= 1
+    assert visit.row("Reporting year 2020") == (
+        "Reporting year 2020 | 85.1% | 5 of 7 | C | 84.1% | Similar | 84.8% | 58.0% (3 of 3)"
+    )
+    assert visit.row("Reporting year 2022") == (
+        "Reporting year 2022 | 85.0% | 6 of 7 | D | 84.5% | Similar | 85.1% | 85.6% (2 of 3)"
+    )
+    # another period: Rutland's 0.0 of 2020 is a reported zero, ranked last
+    visit.choose("#benchmark-period", "2020-03-01")
+    assert "is 5th of 7 authorities ranked in Reporting year 2020: band C (third quarter), 85.1%" in visit.text
+    rutland = visit.page.locator("table.ranking tbody tr", has_text="Rutland").inner_text()
+    assert rutland.split("\t")[0].strip() == "7" and "0.0%" in rutland and "suppressed" not in rutland
+    # another authority
+    visit.choose("#benchmark-authority", "E06000026")
+    assert "▶ Plymouth is 2nd of 7 authorities ranked in Reporting year 2020" in visit.text
+    assert "Plymouth" in visit.page.locator("table.ranking tr.selected").inner_text()
+    visit.screenshot("benchmarking-assessments-plymouth-2020")
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/benchmarking", "6th of 7 authorities"),
+        (ASSESSMENTS, "is 6th of 7 authorities ranked in Reporting year 2022"),
+        ("/benchmarking/cla_rate_per_10000", "is 6th of 8 authorities ranked in Reporting year 2022: band C"),
+    ],
+)
+def test_benchmark_pages_are_accessible(server, browser, path, expected, width):
+    """axe finds nothing serious or critical; headings in order; tables captioned; charts captioned; phone fit."""
+    visit = Visit(browser, server, path, width=width, height=900 if width == 1280 else 844)
+    visit.screenshot(path.strip("/").replace("/", "-") + ("" if width == 1280 else "-phone"))
+    visit.assert_clean(server)
+    assert expected in visit.text
+    assert visit.serious_axe_violations() == []
+    levels = visit.heading_levels()
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+    assert visit.page.locator("main table").count() >= 1
+    assert visit.page.locator("main table:not(:has(caption))").count() == 0
+    # every chart sits in a figure with a caption (and the page gives its figures in a table too)
+    uncaptioned = visit.page.evaluate(
+        "() => [...document.querySelectorAll('main .chart-container')]"
+        ".filter(c => !c.closest('figure')?.querySelector('figcaption')).length"
+    )
+    assert uncaptioned == 0
+    overflow = visit.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    if path != "/benchmarking" and width == 390:
+        # rank, authority, figure, band and the comparison are on screen without scrolling the table
+        for cell in visit.page.locator("table.ranking tr.selected").locator("td, th").all()[:5]:
+            box = cell.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -193,21 +193,95 @@ async function fetchParquetAsArrowIPC(url) {
 	]
 };
 
-let changed = 0;
-for (const [relative, fileEdits] of Object.entries(edits)) {
-	const file = path.join(root, relative);
-	let text = readFileSync(file, 'utf8');
-	if (text.includes(MARKER)) continue;
-	for (const { find, replace } of fileEdits) {
-		const count = text.split(find).length - 1;
-		if (count !== 1) {
-			fail(`${relative}: expected the upstream text exactly once, found it ${count} times:\n${find}`);
-		}
-		text = text.replace(find, () => replace);
+// A source query with no rows (a mart that is empty in this build, e.g. the benchmarks
+// before any national statistics are loaded): upstream writes no parquet file but still
+// lists it in the manifest, so the site's loader fetches a file that is not there and
+// every page's queries fail. Write the table's columns with no rows instead, so the
+// table exists, empty, and a page can say it has nothing to show. parquet-wasm cannot
+// decode a parquet file with no rows (it panics), so that file holds an Arrow IPC
+// stream (the columns and one batch of no rows); both readers below tell the two apart
+// by parquet's leading magic bytes, PAR1.
+// Its own marker: applied to an install that already has the edits above.
+const EMPTY_MARKER = '/* scorecard: empty-source-tables */';
+const IS_PARQUET = (bytes) =>
+	`${bytes}.length >= 4 && ${bytes}[0] === 0x50 && ${bytes}[1] === 0x41 && ${bytes}[2] === 0x52 && ${bytes}[3] === 0x31`;
+const emptyTableEdits = {
+	'src/build-parquet.js': [
+		{
+			find: `	if (currentBatch.length) await flush(currentBatch);
+
+	if (!tmpFilenames.length) return 0;
+`,
+			replace: `	if (currentBatch.length) await flush(currentBatch);
+
+	if (!tmpFilenames.length) {
+		${EMPTY_MARKER}
+		// No rows: the columns as an Arrow IPC stream (parquet-wasm cannot read back an empty parquet).
+		const emptyTypes = {
+			number: () => new Float64(),
+			string: () => new Utf8(),
+			date: () => new TimestampMillisecond(),
+			boolean: () => new Bool()
+		};
+		const emptyTable = tableFromArrays(
+			Object.fromEntries(
+				columns.map((c) => [c.name, vectorFromArray([], (emptyTypes[c.evidenceType] ?? emptyTypes.string)())])
+			)
+		);
+		const emptyPath = path.join(outDir, outputFilename);
+		await fs.mkdir(path.dirname(emptyPath), { recursive: true });
+		await fs.writeFile(emptyPath, tableToIPC(emptyTable, 'stream'));
+		return 0;
 	}
-	writeFileSync(file, text);
-	changed += 1;
+`
+		}
+	],
+	'src/client-duckdb/node.js': [
+		{
+			find: `			const ipc = readParquet(readFileSync(url.split(pathDelimiterRegex).join(path.sep))).intoIPCStream();
+`,
+			replace: `			${EMPTY_MARKER}
+			// A table with no rows is stored as an Arrow IPC stream, not parquet (build-parquet.js).
+			const bytes = readFileSync(url.split(pathDelimiterRegex).join(path.sep));
+			const ipc = ${IS_PARQUET('bytes')} ? readParquet(bytes).intoIPCStream() : bytes;
+`
+		}
+	],
+	'src/client-duckdb/browser.js': [
+		{
+			find: `	return readParquet(new Uint8Array(await response.arrayBuffer())).intoIPCStream();
+`,
+			replace: `	${EMPTY_MARKER}
+	// A table with no rows is stored as an Arrow IPC stream, not parquet (build-parquet.js).
+	const bytes = new Uint8Array(await response.arrayBuffer());
+	return ${IS_PARQUET('bytes')} ? readParquet(bytes).intoIPCStream() : bytes;
+`
+		}
+	]
+};
+
+/** Apply one set of edits to each file that does not carry its marker yet; count the files changed. */
+function applyEdits(fileEditsByPath, marker) {
+	let count = 0;
+	for (const [relative, fileEdits] of Object.entries(fileEditsByPath)) {
+		const file = path.join(root, relative);
+		let text = readFileSync(file, 'utf8');
+		if (text.includes(marker)) continue;
+		for (const { find, replace } of fileEdits) {
+			const found = text.split(find).length - 1;
+			if (found !== 1) {
+				fail(`${relative}: expected the upstream text exactly once, found it ${found} times:\n${find}`);
+			}
+			text = text.replace(find, () => replace);
+		}
+		writeFileSync(file, text);
+		count += 1;
+	}
+	return count;
 }
+
+// The empty-table edits read the text the offline edits leave, so they come second.
+const changed = applyEdits(edits, MARKER) + applyEdits(emptyTableEdits, EMPTY_MARKER);
 console.log(
 	changed
 		? `offline-universal-sql: adjusted ${changed} file(s) of @evidence-dev/universal-sql ${version}`
