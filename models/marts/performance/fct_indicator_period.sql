@@ -309,7 +309,19 @@ with_previous as (
             as previous_period_month,
         lag(value ignore nulls) over by_period as previous_value,
         lag(case when value is not null then rag_status end ignore nulls) over by_period
-            as previous_rag_status
+            as previous_rag_status,
+        -- the period each basis compares with, as an equality key (a join on the basis itself
+        -- would be a nested loop over every row)
+        cast(
+            case when direction_basis = 'same_period_last_year' then period_month - interval 12 month end as date
+        ) as same_period_month,
+        cast(
+            case when direction_basis = 'months_earlier' then period_month - to_months(direction_months) end as date
+        ) as months_earlier_month,
+        case
+            when direction_basis = 'previous_year_outturn'
+                then {{ financial_year_label('period_month - interval 12 month') }}
+        end as outturn_financial_year
 
     from rated_and_anchors
     window by_period as (partition by organisation_code, indicator_code order by period_month)
@@ -337,24 +349,20 @@ compared as (
     from with_previous
     left join all_indicator_values as same_period
         on
-            with_previous.direction_basis = 'same_period_last_year'
-            and with_previous.organisation_code = same_period.organisation_code
+            with_previous.organisation_code = same_period.organisation_code
             and with_previous.indicator_code = same_period.indicator_code
-            and with_previous.period_month - interval 12 month = same_period.period_month
+            and with_previous.same_period_month = same_period.period_month
             and with_previous.period_type = same_period.period_type
     left join all_indicator_values as months_earlier
         on
-            with_previous.direction_basis = 'months_earlier'
-            and with_previous.organisation_code = months_earlier.organisation_code
+            with_previous.organisation_code = months_earlier.organisation_code
             and with_previous.indicator_code = months_earlier.indicator_code
-            and with_previous.period_month - to_months(with_previous.direction_months) = months_earlier.period_month
+            and with_previous.months_earlier_month = months_earlier.period_month
     left join year_outturns
         on
-            with_previous.direction_basis = 'previous_year_outturn'
-            and with_previous.organisation_code = year_outturns.organisation_code
+            with_previous.organisation_code = year_outturns.organisation_code
             and with_previous.indicator_code = year_outturns.indicator_code
-            and {{ financial_year_label('with_previous.period_month - interval 12 month') }}
-            = year_outturns.financial_year
+            and with_previous.outturn_financial_year = year_outturns.financial_year
     where not with_previous.is_anchor
 
 ),
