@@ -63,3 +63,11 @@
             then substr('ABCD', least(4, cast(ceil(4.0 * {{ rank }} / {{ ranked }}) as integer)), 1)
     end
 {%- endmacro %}
+
+{% macro authority_existed(start_date, end_date, period_month) -%}
+    {%- set period_end = "cast(" ~ period_month ~ " + interval '1 month' - interval '1 day' as date)" -%}
+    (
+        ({{ start_date }} is null or {{ start_date }} <= {{ period_end }})
+        and ({{ end_date }} is null or {{ end_date }} >= {{ period_end }})
+    )
+{%- endmacro %}

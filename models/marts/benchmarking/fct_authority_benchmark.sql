@@ -86,9 +86,7 @@ authority_figures as (
 existing as (
 
     select * from authority_figures
-    where
-        (start_date is null or start_date <= period_end_date)
-        and (end_date is null or end_date >= period_end_date)
+    where {{ authority_existed('start_date', 'end_date', 'period_month') }}
 
 ),
 

@@ -593,10 +593,7 @@ benchmark_findings as (
         on national_figures.geography_code = authorities.gss_code
     where
         national_figures.geographic_level = 'Local authority'
-        and (
-            authorities.start_date > cast(national_figures.period_month + interval '1 month' - interval '1 day' as date)
-            or authorities.end_date < cast(national_figures.period_month + interval '1 month' - interval '1 day' as date)
-        )
+        and not {{ authority_existed('authorities.start_date', 'authorities.end_date', 'national_figures.period_month') }}
 
 ),
 
