@@ -99,16 +99,19 @@ print(json.dumps({"calls": calls, "manifest": str(scorecard_dbt.manifest_path), 
 
 
 def test_a_run_worker_reads_the_deploy_time_manifest_and_never_parses(tmp_path):
-    from orchestration.project import MANIFEST_MARK, scorecard_dbt
+    from orchestration.project import MANIFEST_MARK
 
-    # The manifest parsed at deploy time (`make build`, `make dev`), copied into a target folder of this test's own.
-    deployed = tmp_path / "target" / "dagster"
-    deployed.mkdir(parents=True)
-    for name in ("manifest.json", "partial_parse.msgpack"):
-        shutil.copyfile(scorecard_dbt.manifest_path.with_name(name), deployed / name)
-    manifest = deployed / "manifest.json"
+    # The deploy-time parse (`make build`, `make dev`), run here into a target folder of this test's own,
+    # so the test needs no earlier `make build` (CI runs it on a clean clone).
     env = {k: v for k, v in os.environ.items() if k != MANIFEST_MARK}
-    env.update(DBT_TARGET_PATH=str(tmp_path / "target"), DAGSTER_IS_DEV_CLI="1")  # as under `dagster dev`
+    env.update(DBT_TARGET_PATH=str(tmp_path / "target"))
+    deploy = subprocess.run(
+        [sys.executable, "-m", "orchestration.project"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
+    )
+    assert deploy.returncode == 0, deploy.stderr[-3000:]
+    manifest = tmp_path / "target" / "dagster" / "manifest.json"
+    assert manifest.is_file() and manifest.with_name("partial_parse.msgpack").is_file()
+    env["DAGSTER_IS_DEV_CLI"] = "1"  # as under `dagster dev`
 
     def dbt_parses(calls):
         return [c for c in calls if c == ["prepare_if_dev"] or (Path(c[0]).name == "dbt" and "parse" in c)]
