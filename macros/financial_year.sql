@@ -3,7 +3,12 @@
     year (April to March) containing the date starts.
 #}
 {% macro financial_year_start(month) -%}
-    (case when month({{ month }}) >= 4 then year({{ month }}) else year({{ month }}) - 1 end)
+    cast(
+        case
+            when extract(month from {{ month }}) >= 4 then extract(year from {{ month }})
+            else extract(year from {{ month }}) - 1
+        end as integer
+    )
 {%- endmacro %}
 
 
@@ -13,9 +18,9 @@
 #}
 {% macro financial_year_label(month) -%}
     (
-        cast({{ financial_year_start(month) }} as varchar)
+        cast({{ financial_year_start(month) }} as {{ dbt.type_string() }})
         || '/'
-        || lpad(cast(({{ financial_year_start(month) }} + 1) % 100 as varchar), 2, '0')
+        || lpad(cast(mod({{ financial_year_start(month) }} + 1, 100) as {{ dbt.type_string() }}), 2, '0')
     )
 {%- endmacro %}
 
@@ -24,5 +29,5 @@
     financial_quarter(month): 1 for April-June ... 4 for January-March.
 #}
 {% macro financial_quarter(month) -%}
-    (((month({{ month }}) + 8) % 12) // 3 + 1)
+    (cast(floor(mod(cast(extract(month from {{ month }}) as integer) + 8, 12) / 3.0) as integer) + 1)
 {%- endmacro %}

@@ -64,3 +64,27 @@ def dbt_target_dir() -> Path:
     """Where `dbt build` writes run_results.json (DBT_TARGET_PATH, default target/ in the project)."""
     path = Path(os.environ.get("DBT_TARGET_PATH", "target"))
     return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def warehouse_target() -> str:
+    """The dbt target, and so the engine, of the warehouse: `dev` (embedded DuckDB, the default) or `postgres`."""
+    return os.environ.get("SCORECARD_TARGET", "dev")
+
+
+def postgres_connection() -> dict[str, str | int]:
+    """libpq settings of the PostgreSQL warehouse (SCORECARD_TARGET=postgres), as profiles.yml reads them.
+
+    The defaults are the throwaway cluster of scripts/postgres-throwaway.sh. A password is never a
+    setting of this project: libpq reads PGPASSWORD, ~/.pgpass or the service file (PGSERVICE) itself.
+    """
+    return {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": int(os.environ.get("PGPORT", "55432")),
+        "user": os.environ.get("PGUSER", "scorecard"),
+        "dbname": os.environ.get("PGDATABASE", "scorecard"),
+    }
+
+
+def postgres_build_prefix() -> str:
+    """On PostgreSQL dbt builds into `<prefix>marts`, `<prefix>staging`, ...; readers read `marts`."""
+    return os.environ.get("SCORECARD_PG_BUILD_PREFIX", "build_")

@@ -9,8 +9,8 @@ bands as (
 
 scores as (
 
-    select whole_scores.score
-    from range(1, 26) as whole_scores (score)
+    select cast(whole_scores.generated_number as integer) as score
+    from ({{ dbt.generate_series(25) }}) as whole_scores
 
 ),
 
