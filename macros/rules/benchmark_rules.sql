@@ -10,13 +10,13 @@
     case
         when {{ denominator }} > 0 and {{ numerator }} >= 0 and {{ numerator }} <= {{ denominator }}
             then
-                cast({{ per }} as {{ dbt.type_float() }}) * (
-                    2 * cast({{ numerator }} as {{ dbt.type_float() }}) + {{ z * z }}
+                cast({{ per }} as {{ type_double() }}) * (
+                    2 * cast({{ numerator }} as {{ type_double() }}) + {{ z * z }}
                     {{ sign }} {{ z }} * sqrt(
-                        {{ z * z }} + 4 * cast({{ numerator }} as {{ dbt.type_float() }})
-                        * (1 - cast({{ numerator }} as {{ dbt.type_float() }}) / cast({{ denominator }} as {{ dbt.type_float() }}))
+                        {{ z * z }} + 4 * cast({{ numerator }} as {{ type_double() }})
+                        * (1 - cast({{ numerator }} as {{ type_double() }}) / cast({{ denominator }} as {{ type_double() }}))
                     )
-                ) / (2 * (cast({{ denominator }} as {{ dbt.type_float() }}) + {{ z * z }}))
+                ) / (2 * (cast({{ denominator }} as {{ type_double() }}) + {{ z * z }}))
     end
 {%- endmacro %}
 
@@ -29,20 +29,20 @@
                     case
                         when {{ numerator }} = 0 then 0
                         else
-                            cast({{ numerator }} as {{ dbt.type_float() }}) * power(
-                                1 - 1 / (9 * cast({{ numerator }} as {{ dbt.type_float() }}))
-                                - {{ z }} / (3 * sqrt(cast({{ numerator }} as {{ dbt.type_float() }}))),
+                            cast({{ numerator }} as {{ type_double() }}) * power(
+                                1 - 1 / (9 * cast({{ numerator }} as {{ type_double() }}))
+                                - {{ z }} / (3 * sqrt(cast({{ numerator }} as {{ type_double() }}))),
                                 3
                             )
                     end
                 {%- else %}
-                    (cast({{ numerator }} as {{ dbt.type_float() }}) + 1) * power(
-                        1 - 1 / (9 * (cast({{ numerator }} as {{ dbt.type_float() }}) + 1))
-                        + {{ z }} / (3 * sqrt(cast({{ numerator }} as {{ dbt.type_float() }}) + 1)),
+                    (cast({{ numerator }} as {{ type_double() }}) + 1) * power(
+                        1 - 1 / (9 * (cast({{ numerator }} as {{ type_double() }}) + 1))
+                        + {{ z }} / (3 * sqrt(cast({{ numerator }} as {{ type_double() }}) + 1)),
                         3
                     )
                 {%- endif %}
-                / cast({{ denominator }} as {{ dbt.type_float() }}) * {{ per }}
+                / cast({{ denominator }} as {{ type_double() }}) * {{ per }}
     end
 {%- endmacro %}
 
