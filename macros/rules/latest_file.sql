@@ -1,5 +1,5 @@
 {#
-    is_latest_file(partition_by): a condition for `qualify` that keeps only the
+    is_latest_file(partition_by): a condition (true or false, e.g. a column filtered on in the next step) that marks only the
     rows of the most recently loaded file within each partition, e.g. each
     organisation's report month. A report sent again then replaces the earlier
     file entirely, lines it dropped included.

@@ -10,6 +10,39 @@ budget as (
 
 ),
 
+ranked as (
+
+    select
+        organisation_code,
+        report_month,
+        service_code,
+        service_name,
+        printed_gross_budget,
+        printed_net_budget,
+        printed_forecast_outturn,
+        printed_variance,
+        printed_previous_variance,
+        printed_movement,
+        printed_gross_budget_decimals,
+        printed_net_budget_decimals,
+        printed_forecast_outturn_decimals,
+        printed_variance_decimals,
+        printed_previous_variance_decimals,
+        printed_movement_decimals,
+        notes,
+        source_file,
+        file_sha256,
+        source_row_number,
+        loaded_at,
+        is_sample,
+        {{ is_latest_file(['organisation_code', 'report_month']) }} as is_latest_file
+
+    from budget
+    -- the staging table is incremental: the sample switch applies again here
+    where {{ sample_rows_filter('is_sample') }}
+
+),
+
 latest_file as (
 
     select
@@ -36,10 +69,8 @@ latest_file as (
         loaded_at,
         is_sample
 
-    from budget
-    -- the staging table is incremental: the sample switch applies again here
-    where {{ sample_rows_filter('is_sample') }}
-    qualify {{ is_latest_file(['organisation_code', 'report_month']) }}
+    from ranked
+    where is_latest_file
 
 ),
 

@@ -92,16 +92,60 @@ versioned as (
         first_value(value) over (
             partition by organisation_code, indicator_code, period_month
             order by reported_in asc, loaded_at asc, source_file asc, source_row_number asc
-        ) as first_reported_value
+        ) as first_reported_value,
+        row_number() over (
+            partition by organisation_code, indicator_code, period_month
+            order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc
+        ) as newest_first
 
     from indicator_values
     -- again here: the incremental staging table may hold sample rows from before a switch
     where {{ sample_rows_filter('is_sample') }}
-    qualify
-        row_number() over (
-            partition by organisation_code, indicator_code, period_month
-            order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc
-        ) = 1
+
+),
+
+latest as (
+
+    select
+        organisation_code,
+        indicator_code,
+        period_label,
+        period_type,
+        period_month,
+        value_text,
+        value_status,
+        value,
+        value_decimals,
+        numerator,
+        denominator,
+        value_qualifier,
+        reported_rag_text,
+        reported_rag,
+        polarity_as_printed_text,
+        polarity_as_printed,
+        target_as_printed,
+        target_as_printed_value,
+        rag_methodology_as_printed,
+        direction_as_printed_text,
+        direction_as_printed,
+        contract_measure_as_printed,
+        national_quartile_as_printed,
+        national_figure_as_printed,
+        neighbour_figure_as_printed,
+        reported_in_label,
+        reported_in,
+        notes,
+        source_file,
+        file_sha256,
+        source_row_number,
+        loaded_at,
+        is_sample,
+        version_count,
+        last_loaded_at,
+        first_reported_value
+
+    from versioned
+    where newest_first = 1
 
 ),
 
@@ -110,7 +154,7 @@ final as (
     select
         *,
         {{ built_at() }} as built_at
-    from versioned
+    from latest
 
 )
 
