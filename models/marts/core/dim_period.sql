@@ -14,15 +14,15 @@ final as (
 
     select
         period_month,
-        strftime(period_month, '%b-%y') as month_label,
-        cast(year(period_month) as integer) as calendar_year,
-        cast(month(period_month) as integer) as calendar_month,
+        {{ month_label('period_month') }} as month_label,
+        cast(extract(year from period_month) as integer) as calendar_year,
+        cast(extract(month from period_month) as integer) as calendar_month,
         {{ financial_year_label('period_month') }} as financial_year,
         cast({{ financial_year_start('period_month') }} as integer) as financial_year_start,
         'Q' || cast({{ financial_quarter('period_month') }} as varchar) as financial_quarter,
-        cast((month(period_month) + 8) % 12 + 1 as integer) as financial_month_number,
-        month(period_month) in (6, 9, 12, 3) as is_quarter_end,
-        month(period_month) = 3 as is_financial_year_end
+        cast(mod(cast(extract(month from period_month) as integer) + 8, 12) + 1 as integer) as financial_month_number,
+        extract(month from period_month) in (6, 9, 12, 3) as is_quarter_end,
+        extract(month from period_month) = 3 as is_financial_year_end
 
     from months
 

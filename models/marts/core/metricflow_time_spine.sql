@@ -5,17 +5,23 @@
 -- metric_time and for the custom granularities financial_year and
 -- financial_quarter.
 
+{#- days from calendar_start to the last day of the month calendar_end, counted at compile time -#}
+{%- set first = modules.datetime.date.fromisoformat(var("calendar_start")) -%}
+{%- set last_month = modules.datetime.date.fromisoformat(var("calendar_end")) -%}
+{%- set after = modules.datetime.date(last_month.year + (last_month.month // 12), last_month.month % 12 + 1, 1) -%}
+{%- set days_covered = (after - first).days %}
+
 with
 
 days as (
 
     select cast(calendar_days.day_start as date) as date_day
-    from
-        range(
-            date '{{ var("calendar_start") }}',
-            date '{{ var("calendar_end") }}' + interval 1 month,
-            interval 1 day
-        ) as calendar_days (day_start)
+    from (
+        select
+            {{ dbt.dateadd('day', 'cast(generated_number as integer) - 1', "cast('" ~ var('calendar_start') ~ "' as date)") }}
+            as day_start
+        from ({{ dbt.generate_series(days_covered) }}) as day_numbers
+    ) as calendar_days
 
 ),
 
@@ -25,7 +31,7 @@ final as (
         date_day,
         {{ financial_year_label('date_day') }} as financial_year,
         {{ financial_year_label('date_day') }} || ' Q'
-        || cast({{ financial_quarter('date_day') }} as varchar) as financial_quarter
+        || cast({{ financial_quarter('date_day') }} as {{ dbt.type_string() }}) as financial_quarter
 
     from days
 
