@@ -14,8 +14,13 @@ programme_loaded as (
 programme as (
 
     select *
-    from programme_loaded
-    qualify {{ is_latest_file(['organisation_code', 'reported_in']) }}
+    from (
+        select
+            *,
+            {{ is_latest_file(['organisation_code', 'reported_in']) }} as is_from_latest_file
+        from programme_loaded
+    ) as ranked
+    where is_from_latest_file
 
 ),
 
