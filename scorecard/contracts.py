@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 # What a column holds, which decides how the loader checks it:
 #   text       free text
-#   code       a code that must exist in the reference seeds (see `lookup`)
+#   code       a code that must exist in the reference seeds (see `lookup` and `lookup_by`)
 #   period     a month (Apr-17, 2017-04), quarter (Q3 2016/17) or financial year (2016/17)
 #   month      a month only
 #   figure     a number as printed (92.6%, (1,234), £1,200) or a placeholder (-, New, c ...)
@@ -130,6 +130,17 @@ class Column:
     may_be_absent: bool = False
     # For kind == "choice": the values accepted, exactly as printed.
     choices: tuple[str, ...] = ()
+    # For kind == "code" whose reference set depends on another column of the row: that column, and the
+    # reference set for each of its values, e.g. ("subject_kind", (("indicator", "indicators"), ...)).
+    # A row whose deciding value has no set here is refused on that column, not on this one.
+    lookup_by: tuple[str, tuple[tuple[str, str], ...]] | None = None
+
+    def lookup_for(self, values: dict[str, str]) -> str | None:
+        """The reference set a code of this row belongs to: `lookup`, or the one `lookup_by` chooses."""
+        if self.lookup_by is None:
+            return self.lookup
+        column, sets = self.lookup_by
+        return dict(sets).get(values.get(column, "").strip())
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,9 @@ class ExtractContract:
     # Columns of the grain that may be blank (a National row has no region or authority): a blank is
     # a value of the key like any other. Every other grain column must be filled for a row to be keyed.
     grain_may_be_blank: tuple[str, ...] = ()
+    # The column holding the month of the report a file is (every row the same, matching the month in the
+    # file name; a retraction records it); None when the rows have no report month (national statistics).
+    report_month_column: str | None = "reported_in"
 
     @property
     def column_names(self) -> list[str]:
@@ -169,6 +183,9 @@ class ExtractContract:
 
 
 NATIONAL_GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
+# What a commentary row is about: one of the council's indicators, or a section of the pack
+# (seeds/reference/pack_sections.csv holds the section keys).
+COMMENTARY_SUBJECT_KINDS = ("indicator", "section")
 
 ORG = Column(
     "organisation_code",
@@ -302,6 +319,7 @@ CONTRACTS: dict[str, ExtractContract] = {
                 NOTES,
             ),
             grain=("organisation_code", "report_month", "service_code"),
+            report_month_column="report_month",
         ),
         ExtractContract(
             name="risks",
@@ -339,6 +357,49 @@ CONTRACTS: dict[str, ExtractContract] = {
                 NOTES,
             ),
             grain=("organisation_code", "reported_in", "project_name", "plan_month"),
+        ),
+        ExtractContract(
+            name="commentary",
+            table="commentary",
+            description="One row per organisation x subject (an indicator or a section of the pack) x month: "
+            "the narrative commentary a named role wrote for the pack.",
+            columns=(
+                ORG,
+                Column(
+                    "subject_kind",
+                    "What the commentary is about: indicator or section, exactly as printed.",
+                    required=True,
+                    kind="choice",
+                    choices=COMMENTARY_SUBJECT_KINDS,
+                ),
+                Column(
+                    "subject_code",
+                    "The indicator code (the council's own, from the indicators seed) or the section key (from "
+                    "the pack_sections seed) the commentary is about, as subject_kind says.",
+                    required=True,
+                    kind="code",
+                    lookup_by=("subject_kind", (("indicator", "indicators"), ("section", "pack_sections"))),
+                ),
+                Column(
+                    "period",
+                    "Month of the pack the commentary was written for (Jan-18 or 2018-01); every row of a file "
+                    "has the same month, the month in the file name.",
+                    required=True,
+                    kind="month",
+                ),
+                Column(
+                    "author_role",
+                    "The role that wrote the commentary (a job title such as Head of Service, never a person's name).",
+                    required=True,
+                ),
+                Column(
+                    "commentary",
+                    "The commentary as written: free text that may hold commas, quotes, line breaks, £ and %.",
+                    required=True,
+                ),
+            ),
+            grain=("organisation_code", "subject_kind", "subject_code", "period"),
+            report_month_column="period",
         ),
         ExtractContract(
             name="national_statistics",
@@ -417,6 +478,7 @@ CONTRACTS: dict[str, ExtractContract] = {
                 "indicator",
             ),
             grain_may_be_blank=("region_code", "new_la_code", "filters"),
+            report_month_column=None,
         ),
     )
 }

@@ -23,6 +23,7 @@ import contextlib
 import csv
 import errno
 import hashlib
+import re
 import shutil
 import sys
 import tempfile
@@ -70,6 +71,7 @@ from scorecard.settings import (
 )
 
 EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+_LINE_BREAKS = re.compile(r"\r\n?")
 # Checked files are written in batches of about this many rows, one transaction per batch.
 BATCH_ROWS = 200_000
 
@@ -222,6 +224,7 @@ _SEED_OF = {
     "services": "service_hierarchy",
     "authorities": "authorities",
     "time_identifiers": "national_time_identifiers",
+    "pack_sections": "pack_sections",
 }
 # Codes that belong to a council: checked as (organisation_code, code) pairs, so two
 # councils may both use CP 1 for different indicators.
@@ -293,7 +296,8 @@ def read_value(contract: ExtractContract, col: Column, text: str, vals: dict[str
         return [v.parse_target(stripped)]
     if kind == "choice":
         if stripped and stripped not in col.choices:
-            raise v.Unreadable(f"not one of {', '.join(col.choices)} (as published)")
+            exactly = "as published" if contract.name == NATIONAL_CONTRACT else "exactly as written"
+            raise v.Unreadable(f"not one of {', '.join(col.choices)} ({exactly})")
         return []
     if kind == "places":
         return [v.read_places(stripped)]
@@ -347,7 +351,7 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
     codes = ref.codes
     rags, polarities = ref.rag_codes, ref.polarity_codes
     declared_month = v.file_month(path)
-    declared_column = "report_month" if contract.name == "budget_outturn" else "reported_in"
+    declared_column = contract.report_month_column or ""
     if declared_column not in contract.column_names:
         declared_month = None  # no report month in the rows (national statistics): nothing to compare
     free_text = [c.name for c in contract.columns if c.kind in ("text", "target")]
@@ -380,18 +384,16 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
                 if not stripped:
                     continue
                 council = vals.get("organisation_code", "").strip()
-                if col.kind == "code" and col.lookup in COUNCIL_CODES and council not in codes["organisations"]:
+                # a commentary's subject_code is an indicator or a section key, as its subject_kind says
+                lookup = col.lookup_for(vals) if col.kind == "code" else None
+                if lookup in COUNCIL_CODES and council not in codes["organisations"]:
                     continue  # the council code is refused already; its codes cannot be checked against it
-                if col.kind == "code" and col.lookup:
-                    key = (
-                        (vals.get("organisation_code", "").strip(), stripped)
-                        if col.lookup in COUNCIL_CODES
-                        else stripped
-                    )
-                    if key not in codes[col.lookup]:
-                        where = f"seeds/reference/{_SEED_OF[col.lookup]}.csv"
-                        if col.lookup in COUNCIL_CODES:
-                            where += f" for council {vals.get('organisation_code', '').strip()}"
+                if lookup:
+                    key = (council, stripped) if lookup in COUNCIL_CODES else stripped
+                    if key not in codes[lookup]:
+                        where = f"seeds/reference/{_SEED_OF[lookup]}.csv"
+                        if lookup in COUNCIL_CODES:
+                            where += f" for council {council}"
                         add(row, col.name, text, f"unknown code: not in {where}")
                 elif col.kind == "rag" and stripped.lower() not in rags:
                     add(row, col.name, text, "not a RAG status in seeds/reference/rag_codes.csv")
@@ -408,7 +410,7 @@ def _check_rows(path: Path, contract: ExtractContract, tables: list[Table]) -> t
             if contract.name == NATIONAL_CONTRACT:
                 _check_geography(row, add)
             parsed_rows.append(parsed)
-            declared = v.parse_month(vals.get(declared_column, ""))
+            declared = v.parse_month(vals.get(declared_column, "")) if declared_column else None
             if declared:
                 report_months.add(declared)
                 if declared_month and declared != declared_month:
@@ -474,13 +476,15 @@ def _normal_key(column: str, text: str, contract: ExtractContract):
 
 
 def _canonical(contract: ExtractContract, row: Row, ref: v.Reference) -> list[str]:
-    """Row values in contract order; percentages written without % become `92.6%`."""
+    """Row values in contract order; percentages written without % become `92.6%`, and a line break inside a
+    value (commentary) is held as one newline, however the file was saved (CRLF, CR or LF)."""
     vals = row.values
     if contract.name in ("indicator_values", "workforce") and vals.get("value", "").strip():
         unit = _unit_of(contract, contract.columns[contract.column_names.index("value")], vals, ref)
         if unit is not None and unit.name == "percentage":
             vals = {**vals, "value": v.normalise_percentage(vals["value"], ref.placeholders)}
-    return [vals.get(c, "") for c in contract.column_names]
+    out = [vals.get(c, "") for c in contract.column_names]
+    return [_LINE_BREAKS.sub("\n", text) if "\r" in text else text for text in out]
 
 
 def _content_sha256(contract: ExtractContract, tables: list[Table], ref: v.Reference) -> str:
@@ -1012,10 +1016,7 @@ def retract(target: str, reason: str, database: Path | None = None) -> Retractio
         matches = []
         for name, c in CONTRACTS.items():
             # national statistics report for no council and no month: those stay null in the retraction
-            if "report_month" in c.column_names:
-                month = "max(report_month__month)"
-            else:
-                month = "max(reported_in__month)" if "reported_in" in c.column_names else "cast(null as date)"
+            month = f"max({c.report_month_column}__month)" if c.report_month_column else "cast(null as date)"
             council = "any_value(organisation_code__code)" if "organisation_code" in c.column_names else "null"
             matches += [
                 (sha, file, name, n, org, reported)

@@ -3,8 +3,9 @@
 The warehouse holds aggregate figures only. Column headers are checked against
 `PERSONAL_DATA_HEADER_PATTERNS` in `scorecard.contracts`; this module checks the
 values of free-text columns (notes, descriptions, risk controls, owner role,
-activity, service names) with `find_personal_data`, which names the kind of
-personal data found without echoing the value.
+activity, service names, commentary and its author role) with
+`find_personal_data`, which names the kind of personal data found without
+echoing the value.
 
 Files refused for personal data are quarantined by the caller under a name
 marked with `.personal` (see `personal_name`), readable by the owner only

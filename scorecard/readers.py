@@ -167,9 +167,13 @@ def _read_csv_grid(path: Path) -> Grid:
         raise FileProblem("file is empty")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[Cell]]] = []
+    ended = 0  # the line the previous row ended on
     try:
         for record in reader:
-            rows.append((reader.line_num, [Cell(v, is_excel_error(v)) for v in record]))
+            # a row is numbered by the line it starts on: a quoted value with line breaks (commentary) spans
+            # several lines, and the next row starts after them
+            rows.append((ended + 1, [Cell(v, is_excel_error(v)) for v in record]))
+            ended = reader.line_num
     except csv.Error as exc:
         raise FileProblem(f"broken CSV: {exc}", row=reader.line_num + 1) from None
     return Grid(None, rows)

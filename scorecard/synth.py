@@ -24,7 +24,8 @@ The files are in the documented extract formats and go through the real loader.
 Build against them with SCORECARD_SEED_DIR=<out>/seeds and
 SCORECARD_REFERENCE_DIR=<out>/seeds/reference. Values are plausible, not real:
 percentages stay in 0-100 with a trend and noise per council, counts scale with
-council size, about 1% of figures are missing and 0.5% carry a placeholder (`-`).
+council size, about 1% of figures are missing and 0.5% carry a placeholder (`-`). Each quarter-end pack also
+carries three paragraphs of commentary (commentary_<council>_<yyyy-mm>.csv), worded as synthetic.
 The same seed always writes the same bytes. No personal data: aggregate figures only.
 """
 
@@ -164,6 +165,19 @@ RISKS_HEADER = ["organisation_code", "reported_in", "risk_reference", "risk_titl
                 "notes"]  # fmt: skip
 PROGRAMME_HEADER = ["organisation_code", "reported_in", "project_name", "project_rag", "plan_month", "activity",
                     "activity_type", "notes"]  # fmt: skip
+COMMENTARY_HEADER = ["organisation_code", "subject_kind", "subject_code", "period", "author_role", "commentary"]
+# Synthetic commentary: (subject kind, subject code or None for an indicator chosen per pack, author role, text).
+# The wording says it is synthetic; it holds commas, quotes, a line break, £ and % as real commentary does.
+COMMENTARY = [
+    ("section", "scorecard", "Head of Performance",
+     "Synthetic commentary (not a real council): {green} of {total} indicators are Green this month, "
+     "{red} are Red."),
+    ("section", "budget", "Head of Finance",
+     'Synthetic commentary: the forecast variance is £{variance}k, {share}% of net budget;\n"placements" '
+     "remain the main pressure."),
+    ("indicator", None, "Head of Service",
+     "Synthetic commentary: {title} is being reviewed, with actions agreed at the performance board."),
+]  # fmt: skip
 PROJECTS = ["Family Hubs", "Sufficiency Strategy", "Practice Model", "SEND Improvement"]
 PHASES = ["Discovery", "Design", "Build", "Test", "Launch", "Review"]
 
@@ -565,7 +579,7 @@ def generate(
         if folder.exists():
             shutil.rmtree(folder)
     rows = {"indicator_values": 0, "workforce": 0, "budget_outturn": 0, "risks": 0, "programme": 0,
-            "national_statistics": national_rows}  # fmt: skip
+            "commentary": 0, "national_statistics": national_rows}  # fmt: skip
     files = {"history": 0, "new": 0}
     iv_header = ["organisation_code", "indicator_code", "period", "value", "reported_rag", "polarity_as_printed",
                  "target_as_printed", "rag_methodology_as_printed", "reported_in", "notes"]  # fmt: skip
@@ -659,4 +673,18 @@ def generate(
                         w.row([org, _label(m), project, rag, _label(plan),
                                f"{PHASES[(k // 2 + p) % len(PHASES)]} ({project})", "phase", ""])  # fmt: skip
                 files[part] += _close(w, rows, "programme")
+            # --- commentary: the quarter-end packs carry a few paragraphs, one file per pack
+            for m in months_here:
+                if m.month not in (3, 6, 9, 12):
+                    continue
+                t = all_months.index(m)
+                crng = random.Random(f"{seed}:{org}:commentary:{t}")
+                green, indicator = crng.randint(20, 40), crng.choice(CATALOGUE)
+                words = {"green": green, "total": green + crng.randint(10, 20), "red": crng.randint(2, 9),
+                         "variance": crng.randint(-400, 900), "share": crng.randint(1, 6),
+                         "title": indicator[1].lower()}  # fmt: skip
+                w = _Writer(folder / f"commentary_{org}_{_label(m)}.csv", COMMENTARY_HEADER)
+                for kind, code, role, text in COMMENTARY:
+                    w.row([org, kind, code or indicator[0], _label(m), role, text.format(**words)])
+                files[part] += _close(w, rows, "commentary")
     return SynthSummary(out, councils, months, files["history"], files["new"], rows, _label(new_month), national_files)

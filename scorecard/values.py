@@ -79,6 +79,9 @@ def reference_codes(lookup: str) -> set:
         return authority_codes()
     if lookup == "time_identifiers":
         return set(time_identifiers())
+    if lookup == "pack_sections":
+        # the sections of a pack a commentary may be about (a reference folder without the seed has none)
+        return {r["section_key"].strip() for r in _seed_if_present("pack_sections")}
     raise KeyError(lookup)
 
 
@@ -203,7 +206,7 @@ def authority_codes() -> set[str]:
 
 
 def _seed_if_present(name: str) -> list[dict[str, str]]:
-    """A seed the national statistics extract reads; a reference folder without it reads as empty."""
+    """A seed the national statistics or commentary extract reads; a reference folder without it reads as empty."""
     return _seed(name) if (reference_dir() / f"{name}.csv").is_file() else []
 
 
@@ -234,7 +237,15 @@ class Reference:
 
 @cache
 def _reference(folder: str, stamps: tuple) -> Reference:
-    lookups = ("organisations", "indicators", "workforce_measures", "services", "authorities", "time_identifiers")
+    lookups = (
+        "organisations",
+        "indicators",
+        "workforce_measures",
+        "services",
+        "authorities",
+        "time_identifiers",
+        "pack_sections",
+    )
     return Reference(
         {name: reference_codes(name) for name in lookups},
         indicator_units(),

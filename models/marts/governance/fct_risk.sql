@@ -13,8 +13,13 @@ risks_loaded as (
 risks as (
 
     select *
-    from risks_loaded
-    qualify {{ is_latest_file(['organisation_code', 'reported_in']) }}
+    from (
+        select
+            *,
+            {{ is_latest_file(['organisation_code', 'reported_in']) }} as is_from_latest_file
+        from risks_loaded
+    ) as ranked
+    where is_from_latest_file
 
 ),
 
@@ -43,11 +48,11 @@ final as (
         risks.score_before_controls - risks.score_after_controls as score_reduction,
         case
             when risks.score_before_controls > 0
-                then round(
+                then cast(round(
                     100.0 * (risks.score_before_controls - risks.score_after_controls)
                     / risks.score_before_controls,
                     1
-                )
+                ) as decimal(7, 1))
         end as score_reduction_pct
 
     from risks
