@@ -14,9 +14,19 @@ from pathlib import Path
 
 import duckdb
 
-from scorecard.loader import LoadError, LoadResult, ensure_raw_tables, load_paths, load_sample, loads, retract
+from scorecard.loader import (
+    LoadError,
+    LoadResult,
+    connect_for_writing,
+    ensure_raw_tables,
+    load_paths,
+    load_sample,
+    loads,
+    retract,
+)
+from scorecard.postgres import POSTGRES_ERRORS, PostgresError
 from scorecard.publish import NotPublishable, publish
-from scorecard.settings import warehouse_path
+from scorecard.settings import warehouse_path, warehouse_target
 
 EXIT_BUSY = 3
 
@@ -77,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-reference", help="check the reference seeds before dbt reads them")
     sub.add_parser("write-sources", help="regenerate the dbt sources file from the extract contracts")
     sub.add_parser("publish", help="publish the working warehouse atomically for readers (after a passing build)")
+    grant = sub.add_parser("grant", help="PostgreSQL: a login role per council that sees only its own rows in marts")
+    grant.add_argument("organisation_codes", nargs="+", metavar="COUNCIL", help="organisation code(s), e.g. HRF")
     bench = sub.add_parser("bench-load", help="print load speed for a large wide workbook and a large CSV")
     bench.add_argument("--rows", type=int, default=200_000, help="rows in the large CSV")
     bench.add_argument("--indicators", type=int, default=2_000, help="indicator rows in the wide workbook")
@@ -90,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--councils", type=int, nargs="+", default=[1, 10, 153], help="sizes (default 1 10 153)")
     scale.add_argument("--months", type=int, default=120)
     scale.add_argument("--seed", type=int, default=2026)
+    pack = sub.add_parser("pack", help="print the monthly pack of one council and month to PDF (needs `make reports`)")
+    pack.add_argument("--council", required=True, help="council code, e.g. HRF")
+    pack.add_argument("--month", required=True, help="yyyy-mm, e.g. 2017-05")
+    pack.add_argument("--out", type=Path, help="PDF path (default: warehouse/published/packs/<COUNCIL>_<yyyy-mm>.pdf)")
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -99,10 +115,20 @@ def main(argv: list[str] | None = None) -> int:
     except NotPublishable as exc:
         print(f"scorecard {args.command}: not published: {exc}", file=sys.stderr)
         return 1
-    except (OSError, ValueError, duckdb.Error) as exc:
+    except PostgresError as exc:
+        print(f"scorecard {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, duckdb.Error, *POSTGRES_ERRORS) as exc:
         print(f"scorecard {args.command}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
               file=sys.stderr)  # fmt: skip
         return 1
+
+
+def _postgres_where() -> str:
+    from scorecard.settings import postgres_connection
+
+    c = postgres_connection()
+    return f"{c['host']}:{c['port']}/{c['dbname']}"
 
 
 def _run(args) -> int:
@@ -117,16 +143,43 @@ def _run(args) -> int:
         print(f"build with: SCORECARD_SEED_DIR={summary.out / 'seeds'} SCORECARD_REFERENCE_DIR="
               f"{summary.out / 'seeds' / 'reference'} SCORECARD_INCLUDE_SAMPLE=false")  # fmt: skip
         return 0
+    if args.command == "pack":
+        from scorecard.pack import PackError, render
+
+        try:
+            made = render(args.council, args.month, out=args.out)
+        except PackError as exc:
+            print(f"scorecard pack: {exc}", file=sys.stderr)
+            return 1
+        pages = f", {made.pages} pages" if made.pages else ""
+        print(f"pack of {made.council_name} ({made.council}) for {made.month_label}: {made.pdf}{pages}")
+        return 0
     if args.command == "bench":
         from scorecard.scale_bench import run as run_bench
 
         run_bench(args.councils, months=args.months, seed=args.seed)
         return 0
     if args.command == "init":
+        if warehouse_target() == "postgres":
+            with connect_for_writing(database) as con:
+                ensure_raw_tables(con)
+            print(f"raw tables ready in PostgreSQL ({_postgres_where()})")
+            return 0
         database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(database)) as con:
             ensure_raw_tables(con)
         print(f"raw tables ready in {database}")
+        return 0
+    if args.command == "grant":
+        from scorecard.postgres import grant
+
+        if warehouse_target() != "postgres":
+            print("scorecard grant: roles are for the PostgreSQL warehouse (SCORECARD_TARGET=postgres); "
+                  "on DuckDB give each council its own published file", file=sys.stderr)  # fmt: skip
+            return 2
+        for code in args.organisation_codes:
+            print(f"{code}: role {grant(code)} (sees only {code}'s rows in marts; set its password or "
+                  "authentication on the server)")  # fmt: skip
         return 0
     if args.command == "load":
         results = load_paths(
@@ -147,6 +200,14 @@ def _run(args) -> int:
         print(f"wrote {target}")
         return 0
     if args.command == "publish":
+        if warehouse_target() == "postgres":
+            from scorecard.postgres import publish_checked
+
+            done = publish_checked()
+            marts, secured = len(done["mart_row_counts"]), len(done["row_level_security"])
+            print(f"published build {done['build_id']} to schema marts in PostgreSQL ({_postgres_where()}): "
+                  f"{marts} marts, {secured} of them with row-level security by council")  # fmt: skip
+            return 0
         publication = publish(database)
         print(f"published build {publication.build_id} to {publication.published}")
         return 0

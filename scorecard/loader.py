@@ -49,6 +49,8 @@ from scorecard.contracts import (
     ExtractContract,
 )
 from scorecard.personal_data import find_personal_data, personal_name, purge_expired, restrict_to_owner, retention_days
+from scorecard.postgres import POSTGRES_ERRORS, PostgresError, pg_type
+from scorecard.postgres import Connection as PostgresConnection
 from scorecard.readers import (
     FileProblem,
     Row,
@@ -68,6 +70,7 @@ from scorecard.settings import (
     raw_schema,
     settle_seconds,
     warehouse_path,
+    warehouse_target,
 )
 
 EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -137,17 +140,23 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, schema: str | None = None)
     con.execute(f'create schema if not exists "{schema}"')
     for contract in CONTRACTS.values():
         columns = _raw_columns(contract)
-        cols = ", ".join(f'"{name}" {dtype}' for name, dtype in columns)
+        cols = ", ".join(f'"{name}" {_sql_type(con, dtype)}' for name, dtype in columns)
         con.execute(f'create table if not exists "{schema}"."{contract.table}" ({cols})')
         existing = {r[0] for r in con.execute(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
             [schema, contract.table]).fetchall()}  # fmt: skip
         missing = [(name, dtype) for name, dtype in columns if name not in existing]
+        if missing and _on_postgres(con):
+            names = ", ".join(name for name, _ in missing)
+            raise LoadError(
+                f'raw table "{schema}"."{contract.table}" lacks the columns {names}: a raw table from '
+                "before typed columns cannot be filled on PostgreSQL; load its files again into a new one"
+            )
         if missing:
             for name, dtype in missing:
                 con.execute(f'alter table "{schema}"."{contract.table}" add column "{name}" {dtype}')
             _backfill(con, schema, contract)
-    cols = ", ".join(f'"{name}" {dtype}' for name, dtype, _ in RETRACTION_COLUMNS)
+    cols = ", ".join(f'"{name}" {_sql_type(con, dtype)}' for name, dtype, _ in RETRACTION_COLUMNS)
     con.execute(f'create table if not exists "{schema}"."{RETRACTIONS_TABLE}" ({cols})')
 
 
@@ -501,13 +510,47 @@ class LoadError(RuntimeError):
     """A load that could not run or write at all (warehouse busy, disk full): one line, nothing changed."""
 
 
+def _on_postgres(con) -> bool:
+    """True for the PostgreSQL warehouse's connection (scorecard/postgres.py), false for DuckDB's."""
+    return getattr(con, "dialect", "duckdb") == "postgres"
+
+
+def _sql_type(con, dtype: str) -> str:
+    """A raw column type as the connection's engine spells it."""
+    return pg_type(dtype) if _on_postgres(con) else dtype
+
+
+def connect_for_reading(database: Path):
+    """Open the warehouse read-only: the DuckDB file, or the PostgreSQL warehouse when SCORECARD_TARGET=postgres."""
+    if warehouse_target() == "postgres":
+        return _postgres_connection()
+    return duckdb.connect(str(database), read_only=True)
+
+
+def warehouse_exists(database: Path) -> bool:
+    """Whether there is a warehouse to read: the DuckDB file exists, or the target is a PostgreSQL server."""
+    return warehouse_target() == "postgres" or Path(database).exists()
+
+
+def _postgres_connection():
+    try:
+        return PostgresConnection()
+    except PostgresError as exc:
+        raise LoadError(str(exc)) from None
+
+
 def connect_for_writing(database: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the working warehouse for writing; wait while another process (a build) holds it, then refuse.
+
+    With SCORECARD_TARGET=postgres, the PostgreSQL warehouse instead (scorecard/postgres.py): the
+    server serialises writers itself, so there is nothing to wait for here.
 
     DuckDB allows one writing process. A build or another load holding the file
     is waited for up to `wait` seconds (SCORECARD_LOCK_WAIT_SECONDS), then the
     call ends with a LoadError saying so; nothing is written.
     """
+    if warehouse_target() == "postgres":
+        return _postgres_connection()
     wait = lock_wait_seconds() if wait is None else wait
     deadline = time.monotonic() + wait
     told = False
@@ -688,9 +731,9 @@ def _write_batch(con, batch: list[LoadResult], checked: dict[Path, tuple[list[Ta
                                              sheet or "", row.row_number, loaded_at, is_sample])  # fmt: skip
                 _insert_csv(con, schema, contract, staging)
             con.execute("commit")
-    except (OSError, duckdb.Error) as exc:
+    except (OSError, duckdb.Error, *POSTGRES_ERRORS) as exc:
         cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        with contextlib.suppress(duckdb.Error):
+        with contextlib.suppress(duckdb.Error, *POSTGRES_ERRORS):
             con.execute("rollback")
         full = "space" in cause.lower() or getattr(exc, "errno", None) == errno.ENOSPC
         hint = " (is the disk full?)" if full else ""
@@ -717,6 +760,9 @@ def _insert_csv(con, schema: str, contract: ExtractContract, staging: Path) -> N
     columns = _raw_columns(contract)
     names = ", ".join(f'"{c}"' for c, _ in columns)
     parsed = {name for name, _, _ in contract.parsed_columns}
+    if _on_postgres(con):
+        con.copy_csv(schema, contract.table, columns, staging, parsed)
+        return
     casts = ", ".join(
         _typed(f'"column{i:03d}"', dtype) if name in parsed or dtype != "varchar" else f'"column{i:03d}"'
         for i, (name, dtype) in enumerate(columns)
@@ -942,14 +988,14 @@ def load_paths(
     if not dry_run and folder.exists():
         purge_expired(folder, retention_days())
     results: list[LoadResult] = list(notes)
-    if dry_run and not database.exists():
+    if dry_run and not warehouse_exists(database):
         loaded = Loaded({n: set() for n in CONTRACTS}, {n: {} for n in CONTRACTS}, {})
         for f in files:
             results.append(_prepare_alone(f, loaded, is_sample=is_sample, dry_run=True, quarantine=quarantine,
                                     unsettled=unsettled.get(f))[0])  # fmt: skip
         return results
     database.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(database), read_only=True) if dry_run else connect_for_writing(database)
+    con = connect_for_reading(database) if dry_run else connect_for_writing(database)
     with con:
         if not dry_run:
             ensure_raw_tables(con)
@@ -1007,7 +1053,7 @@ def retract(target: str, reason: str, database: Path | None = None) -> Retractio
     if not reason or not reason.strip():
         raise LoadError('a retraction needs a reason: --reason "..."')
     database = Path(database or warehouse_path())
-    if not database.exists():
+    if not warehouse_exists(database):
         raise LoadError(f"{database}: no warehouse here: nothing has been loaded")
     schema = raw_schema()
     needle = target.strip()
@@ -1017,11 +1063,11 @@ def retract(target: str, reason: str, database: Path | None = None) -> Retractio
         for name, c in CONTRACTS.items():
             # national statistics report for no council and no month: those stay null in the retraction
             month = f"max({c.report_month_column}__month)" if c.report_month_column else "cast(null as date)"
-            council = "any_value(organisation_code__code)" if "organisation_code" in c.column_names else "null"
+            council = "min(organisation_code__code)" if "organisation_code" in c.column_names else "null"
             matches += [
                 (sha, file, name, n, org, reported)
                 for sha, file, n, org, reported in con.execute(
-                    f"select _file_sha256, any_value(_source_file), count(*), {council}, "
+                    f"select _file_sha256, min(_source_file), count(*), {council}, "
                     f'{month} from "{schema}"."{c.table}" '
                     "where _source_file = ? or (length(?) >= 8 and _file_sha256 like ? || '%') group by 1",
                     [Path(needle).name, needle.lower(), needle.lower()],
@@ -1047,15 +1093,15 @@ def retract(target: str, reason: str, database: Path | None = None) -> Retractio
 def loads(database: Path | None = None) -> list[tuple]:
     """Every load: (loaded_at, extract, file, sha256, rows, retracted reason or None), newest first."""
     database = Path(database or warehouse_path())
-    if not database.exists():
+    if not warehouse_exists(database):
         return []
     schema = raw_schema()
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_for_reading(database) as con:
         out = []
         for name, c in CONTRACTS.items():
             out += con.execute(
-                f"select max(r._loaded_at), ?, any_value(r._source_file), r._file_sha256, count(*), "
-                f'any_value(x.reason) from "{schema}"."{c.table}" as r left join "{schema}"."{RETRACTIONS_TABLE}" '
+                f"select max(r._loaded_at), ?, min(r._source_file), r._file_sha256, count(*), "
+                f'min(x.reason) from "{schema}"."{c.table}" as r left join "{schema}"."{RETRACTIONS_TABLE}" '
                 "as x on x.file_sha256 = r._file_sha256 where not r._is_sample group by r._file_sha256",
                 [name],
             ).fetchall()

@@ -45,6 +45,14 @@ READER_ROLES = (COUNCILS_GROUP, ALL_COUNCILS_GROUP, NATIONAL_ROLE)
 _DUCKDB_TYPES = {"double": "double precision", "varchar": "text", "timestamp": "timestamp"}
 
 
+try:  # psycopg2 is a dependency; the DuckDB-only paths never need it loaded
+    import psycopg2 as _psycopg2
+
+    POSTGRES_ERRORS: tuple[type[Exception], ...] = (_psycopg2.Error,)
+except ImportError:  # pragma: no cover
+    POSTGRES_ERRORS = ()
+
+
 class PostgresError(RuntimeError):
     """One line: what could not be done on the PostgreSQL warehouse, and that nothing changed."""
 
@@ -292,6 +300,15 @@ def publish(build_id: str | None = None, con=None) -> dict[str, Any]:
         if own:
             con.close()
     return {"build_id": build_id, "mart_row_counts": counts, "row_level_security": secured}
+
+
+def publish_checked(build_id: str | None = None) -> dict[str, Any]:
+    """`scorecard publish` on PostgreSQL: refuse unless the last dbt build passed after the last load, then publish."""
+    from scorecard.publish import check_last_build
+
+    with Connection() as con:
+        check_last_build(None, connection=con)
+        return publish(build_id, con.raw)
 
 
 @contextlib.contextmanager

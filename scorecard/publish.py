@@ -54,7 +54,7 @@ class ExportFailed(NotPublishable):
     """An export could not be written: nothing is published, the previous file and exports are unchanged."""
 
 
-def check_last_build(working: Path, run_results: Path | None = None) -> None:
+def check_last_build(working: Path | None, run_results: Path | None = None, *, connection=None) -> None:
     """Refuse to publish unless the last `dbt build` (target/run_results.json) passed and came after the last load.
 
     Every node must have passed (a skipped node sat downstream of a failure), and
@@ -74,8 +74,11 @@ def check_last_build(working: Path, run_results: Path | None = None) -> None:
         more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
         raise NotPublishable(f"the last build did not pass: {names}{more}; the published file is unchanged")
     built = datetime.fromisoformat(run["metadata"]["generated_at"].replace("Z", "+00:00")).replace(tzinfo=None)
-    with duckdb.connect(str(working), read_only=True) as con:
-        latest = _latest_change(con)
+    if connection is not None:  # the PostgreSQL warehouse (scorecard/postgres.py)
+        latest = _latest_change(connection)
+    else:
+        with duckdb.connect(str(working), read_only=True) as con:
+            latest = _latest_change(con)
     if latest and latest > built:
         raise NotPublishable(f"files were loaded or retracted at {latest:%Y-%m-%d %H:%M:%S} UTC, after the last "
                              f"build ({built:%H:%M:%S}): build again, then publish")  # fmt: skip

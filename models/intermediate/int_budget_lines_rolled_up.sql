@@ -129,8 +129,8 @@ line_rows as (
         cast(null as decimal(18, 4)) as computed_{{ measure }},
         cast(null as decimal(18, 4)) as computed_{{ measure }}_rounding,
         {%- else %}
-        computed_{{ measure }},
-        computed_{{ measure }}_rounding,
+        cast(computed_{{ measure }} as decimal(18, 4)) as computed_{{ measure }},
+        cast(computed_{{ measure }}_rounding as decimal(18, 4)) as computed_{{ measure }}_rounding,
         {%- endif %}
         {%- endfor %}
         loaded_at as last_loaded_at
@@ -149,8 +149,8 @@ total_rows as (
         count(*) as lines_in_rollup,
         {%- for measure in measures %}
         {%- set figure = 'printed_' ~ measure if measure in ['gross_budget', 'net_budget', 'forecast_outturn'] else measure %}
-        sum(line_figures.{{ figure }}) as computed_{{ measure }},
-        sum(line_figures.{{ figure }}_rounding) as computed_{{ measure }}_rounding,
+        cast(sum(line_figures.{{ figure }}) as decimal(18, 4)) as computed_{{ measure }},
+        cast(sum(line_figures.{{ figure }}_rounding) as decimal(18, 4)) as computed_{{ measure }}_rounding,
         {%- endfor %}
         max(line_figures.loaded_at) as last_loaded_at
 

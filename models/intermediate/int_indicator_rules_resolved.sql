@@ -75,11 +75,11 @@ final as (
         indicator_years.organisation_code,
         indicator_years.indicator_code,
         indicator_years.financial_year,
-        matched.amber_tolerance,
+        cast(matched.amber_tolerance as decimal(18, 4)) as amber_tolerance,
         matched.direction_months,
         coalesce(matched.rag_rule, 'bands') as rag_rule,
         coalesce(matched.direction_basis, 'previous_period') as direction_basis,
-        coalesce(matched.level_band, 0) as level_band,
+        cast(coalesce(matched.level_band, 0) as decimal(18, 4)) as level_band,
         coalesce(matched.level_band_kind, 'absolute') as level_band_kind
 
     from indicator_years

@@ -28,7 +28,7 @@ versions as (
         reported_in,
         source_file,
         loaded_at,
-        lag(value) over by_version as previous_value,
+        cast(lag(value) over by_version as decimal(18, 4)) as previous_value,
         lag(value_status) over by_version as previous_value_status,
         lag(value_text) over by_version as previous_value_text,
         lag(reported_in) over by_version as previous_reported_in,

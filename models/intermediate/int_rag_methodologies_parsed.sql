@@ -132,9 +132,9 @@ final as (
         red_low,
         red_high,
         -- Limit of the Green band on the side of Amber, and of Red on the side of Amber.
-        case methodology_polarity when 'BIB' then green_low when 'SIB' then green_high end
+        cast(case methodology_polarity when 'BIB' then green_low when 'SIB' then green_high end as decimal(18, 4))
             as written_green_limit,
-        case methodology_polarity when 'BIB' then red_high when 'SIB' then red_low end
+        cast(case methodology_polarity when 'BIB' then red_high when 'SIB' then red_low end as decimal(18, 4))
             as written_red_limit,
         case
             when methodology_polarity = 'BIB' and green_low - amber_high > {{ step | format('green_low_text', 'amber_high_text') }}
