@@ -74,7 +74,7 @@ def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
     manifest = json.loads((warehouse.parent / "target" / "manifest.json").read_text())
     nodes = manifest["nodes"].values()
     marts = [n for n in nodes if n["resource_type"] == "model" and n["path"].startswith("marts/")]
-    assert len(marts) == 14
+    assert len(marts) == 16
     key_tests = {"unique", "unique_combination_of_columns"}
     for mart in marts:
         assert mart["config"]["contract"]["enforced"], mart["name"]
@@ -92,7 +92,7 @@ def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
         "stg_extracts__indicator_values", "stg_extracts__budget_outturn", "int_rag_methodologies_parsed",
         "int_budget_lines_rolled_up", "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn",
         "fct_workforce_measure_period", "fct_risk", "rpt_data_quality_findings", "dim_indicator",
-        "fct_authority_benchmark",
+        "fct_authority_benchmark", "rpt_indicator_rag_bands", "fct_commentary", "stg_extracts__commentary",
     } <= unit_tested  # fmt: skip
     assert PROJECT_DIR.exists()
 
@@ -103,7 +103,7 @@ def test_build_ran_every_dbt_unit_and_data_test_and_all_passed(warehouse):
     for result in run["results"]:
         kind = result["unique_id"].split(".")[0]
         by_kind.setdefault(kind, []).append(result["status"])
-    assert len(by_kind["unit_test"]) == 31
+    assert len(by_kind["unit_test"]) == 37
     assert len(by_kind["test"]) >= 180
     assert set(by_kind["unit_test"]) == {"pass"}
     assert set(by_kind["test"]) == {"pass"}

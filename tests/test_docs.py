@@ -144,6 +144,14 @@ def test_every_project_macro_is_documented(manifest):
     own = {m["name"]: m for m in manifest["macros"].values() if m["package_name"] == PACKAGE}
     assert len(own) >= 20
     problems = []
+    # An engine's implementation of a dispatched macro (default__regex_matches, postgres__regex_matches)
+    # is documented by the macro it implements, which must exist and be documented itself.
+    engines = re.compile(r"^(default|duckdb|postgres|spark)__(\w+)$")
+    for name in sorted(own):
+        implemented = engines.match(name)
+        if implemented and implemented.group(2) not in own:
+            problems.append(f"{name}: implements {implemented.group(2)}, which is not a macro of the project")
+    own = {name: macro for name, macro in own.items() if not engines.match(name)}
     for name, macro in sorted(own.items()):
         if not macro["description"].strip():
             problems.append(f"{name}: no description")

@@ -270,7 +270,7 @@ CASES: dict[str, Case] = {
         "duplicate organisation_code (first on row 3)",
     ),
     "duplicate indicator_code": Case(
-        append_line("indicators", "W 1,SD004,Again,Workforce,average,monthly,SIB,false,PS,,"),
+        append_line("indicators", "W 1,SD004,Again,Workforce,average,monthly,SIB,false,PS,,,360"),
         "indicators",
         47,
         "indicator_code",
@@ -340,7 +340,7 @@ CASES: dict[str, Case] = {
         "not one of BIB, SIB",
     ),
     "duplicate unit": Case(
-        append_line("units", "count,Again,0,,true,,99"),
+        append_line("units", "count,Again,0,,true,,99,number,{n}"),
         "units",
         len((PROJECT_DIR / "seeds" / "reference" / "units.csv").read_text().splitlines()) + 1,  # the appended line
         "unit",

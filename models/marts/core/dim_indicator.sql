@@ -6,30 +6,72 @@ indicators as (
 
 ),
 
+units as (
+
+    select * from {{ ref('units') }}
+
+),
+
+keyed as (
+
+    select
+        *,
+        {{ natural_sort_key('indicator_code') }} as code_sort_key
+
+    from indicators
+
+),
+
+ordered as (
+
+    -- The pack's order (indicators.sort_order); an indicator without one comes after all
+    -- the council's ordered ones, in natural code order, ten apart.
+    select
+        *,
+        coalesce(
+            sort_order,
+            coalesce(max(sort_order) over (partition by organisation_code), 0)
+            + 10 * row_number() over (
+                partition by organisation_code, sort_order is null
+                order by code_sort_key, indicator_code
+            )
+        ) as resolved_sort_order
+
+    from keyed
+
+),
+
 final as (
 
     select
-        indicator_code,
-        organisation_code,
-        indicator_title,
-        service_area,
-        unit,
-        frequency,
-        polarity,
-        is_data_only,
-        owner,
-        notes,
-        national_code,
-        case polarity
+        ordered.indicator_code,
+        ordered.organisation_code,
+        ordered.indicator_title,
+        ordered.service_area,
+        ordered.unit,
+        units.label as unit_label,
+        ordered.frequency,
+        ordered.polarity,
+        ordered.is_data_only,
+        ordered.owner,
+        ordered.notes,
+        ordered.national_code,
+        cast(ordered.resolved_sort_order as integer) as sort_order,
+        cast(min(ordered.resolved_sort_order) over (partition by ordered.organisation_code, ordered.service_area) as integer)
+            as service_area_sort_order,
+        ordered.code_sort_key,
+        case ordered.polarity
             when 'BIB' then 'Bigger is better'
             when 'SIB' then 'Smaller is better'
             else 'Data only'
         end as polarity_description,
         -- codes belong to a council, so the page name carries the council's code too
-        trim(regexp_replace(lower(organisation_code || ' ' || indicator_code), '[^a-z0-9]+', '-', 'g'), '-')
+        trim(regexp_replace(lower(ordered.organisation_code || ' ' || ordered.indicator_code), '[^a-z0-9]+', '-', 'g'), '-')
             as indicator_slug
 
-    from indicators
+    from ordered
+    left join units
+        on ordered.unit = units.unit
 
 )
 

@@ -87,6 +87,12 @@ organisations as (
 
 ),
 
+severities as (
+
+    select * from {{ ref('finding_severities') }}
+
+),
+
 direction_findings as (
 
     select
@@ -622,21 +628,33 @@ unioned as (
 final as (
 
     select
-        organisation_code,
-        finding_type,
-        severity,
-        subject_type,
-        subject_code,
-        period_month,
-        reported_in,
-        printed_value,
-        expected_value,
-        reason,
+        unioned.organisation_code,
+        unioned.finding_type,
+        unioned.severity,
+        severities.severity_rank,
+        unioned.subject_type,
+        unioned.subject_code,
+        unioned.period_month,
+        unioned.reported_in,
+        unioned.printed_value,
+        unioned.expected_value,
+        unioned.reason,
         md5(
-            concat_ws('|', organisation_code, finding_type, subject_type, subject_code, period_month, reported_in, reason)
+            concat_ws(
+                '|',
+                unioned.organisation_code,
+                unioned.finding_type,
+                unioned.subject_type,
+                unioned.subject_code,
+                unioned.period_month,
+                unioned.reported_in,
+                unioned.reason
+            )
         ) as finding_id
 
     from unioned
+    left join severities
+        on unioned.severity = severities.severity
 
 )
 

@@ -4,7 +4,7 @@
 --
 -- Measures are data: every measure a council defines in the workforce_measures
 -- seed flows through with no change here (name, unit, polarity, order come from
--- the seed). Direction and performance use the same rules as indicators
+-- the seed; the unit's label from units). Direction and performance use the same rules as indicators
 -- (macros/rules): a measure with no polarity (headcount) has a direction but no
 -- performance.
 
@@ -19,6 +19,12 @@ workforce as (
 measures as (
 
     select * from {{ ref('workforce_measures') }}
+
+),
+
+units as (
+
+    select * from {{ ref('units') }}
 
 ),
 
@@ -50,6 +56,7 @@ with_measure as (
         latest.reported_in,
         measures.measure_name,
         measures.unit,
+        units.label as unit_label,
         measures.polarity,
         measures.sort_order
 
@@ -58,6 +65,8 @@ with_measure as (
         on
             latest.organisation_code = measures.organisation_code
             and latest.measure_code = measures.measure_code
+    left join units
+        on measures.unit = units.unit
 
 ),
 
@@ -90,6 +99,7 @@ final as (
         {{ financial_year_label('period_month') }} as financial_year,
         measure_name,
         unit,
+        unit_label,
         polarity,
         sort_order,
         value,
