@@ -8,9 +8,10 @@ is granted. Readers read the schema `marts`, the same name as in the published D
 **Publish.** Once a build and its tests have passed, `publish` copies every table of
 `build_marts` into a new schema, stamps it with a build id (`build_info`, with the row count
 of every mart), grants it and puts row-level security on it, then, in ONE transaction, renames
-`marts` away, renames the new schema to `marts` and drops the old one. A reader's query sees
-the old layer or the new one, never a mix; a failed build never reaches this step; a failure
-while publishing rolls the whole transaction back and `marts` is as it was.
+`marts` away and the new schema to `marts`; the old layer is dropped afterwards. A reader's
+query (one statement) sees the old layer or the new one, never a mix; a failed build never
+reaches this step; a failure while publishing rolls the whole transaction back and `marts` is
+as it was.
 
 **Each council sees only its rows.** `grant` creates a login role per council
 (`scorecard_council_<code>`) in the group `scorecard_councils`, and a shared role
@@ -284,22 +285,39 @@ def publish(build_id: str | None = None, con=None) -> dict[str, Any]:
             )
             _secure(cur, staged, "build_info")
             cur.execute(f'grant usage on schema "{staged}" to {", ".join(READER_ROLES)}')
-            # The swap: both renames and the drop commit together, or not at all.
+            # The swap: both renames commit together, or not at all. Renaming takes no lock on the
+            # tables, so a reader's query in progress finishes on the old tables, and the next one
+            # resolves `marts` to the new schema.
             cur.execute("select 1 from pg_namespace where nspname = %s", [MARTS_SCHEMA])
             had = cur.fetchone() is not None
             if had:
                 cur.execute(f'alter schema "{MARTS_SCHEMA}" rename to "{old}"')
             cur.execute(f'alter schema "{staged}" rename to "{MARTS_SCHEMA}"')
-            if had:
-                cur.execute(f'drop schema "{old}" cascade')
         con.commit()
     except Exception:
         con.rollback()
         raise
+    try:
+        _drop_old_layers(con)
     finally:
         if own:
             con.close()
     return {"build_id": build_id, "mart_row_counts": counts, "row_level_security": secured}
+
+
+def _drop_old_layers(con) -> None:
+    """Drop the layers swapped out, each in its own transaction; one a reader still holds waits for the next publish."""
+    with con.cursor() as cur:
+        cur.execute("select nspname from pg_namespace where nspname like %s", [f"{MARTS_SCHEMA}\\_\\_%"])
+        leftovers = [name for (name,) in cur.fetchall()]
+    for name in leftovers:
+        try:
+            with con.cursor() as cur:
+                cur.execute("set local lock_timeout = '5s'")
+                cur.execute(f'drop schema "{name}" cascade')
+            con.commit()
+        except POSTGRES_ERRORS:
+            con.rollback()
 
 
 def publish_checked(build_id: str | None = None) -> dict[str, Any]:

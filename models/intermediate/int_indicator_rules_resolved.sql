@@ -77,9 +77,9 @@ final as (
         indicator_years.financial_year,
         cast(matched.amber_tolerance as decimal(18, 4)) as amber_tolerance,
         matched.direction_months,
+        cast(coalesce(matched.level_band, 0) as decimal(18, 4)) as level_band,
         coalesce(matched.rag_rule, 'bands') as rag_rule,
         coalesce(matched.direction_basis, 'previous_period') as direction_basis,
-        cast(coalesce(matched.level_band, 0) as decimal(18, 4)) as level_band,
         coalesce(matched.level_band_kind, 'absolute') as level_band_kind
 
     from indicator_years

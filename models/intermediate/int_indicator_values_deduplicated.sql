@@ -83,16 +83,16 @@ versioned as (
         source_row_number,
         loaded_at,
         is_sample,
+        cast(first_value(value) over (
+            partition by organisation_code, indicator_code, period_month
+            order by reported_in asc, loaded_at asc, source_file asc, source_row_number asc
+        ) as decimal(18, 4)) as first_reported_value,
         count(*) over (
             partition by organisation_code, indicator_code, period_month
         ) as version_count,
         max(loaded_at) over (
             partition by organisation_code, indicator_code, period_month
         ) as last_loaded_at,
-        cast(first_value(value) over (
-            partition by organisation_code, indicator_code, period_month
-            order by reported_in asc, loaded_at asc, source_file asc, source_row_number asc
-        ) as decimal(18, 4)) as first_reported_value,
         row_number() over (
             partition by organisation_code, indicator_code, period_month
             order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc

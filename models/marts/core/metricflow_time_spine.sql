@@ -19,7 +19,7 @@ days as (
     from (
         select
             {{ dbt.dateadd('day', 'cast(generated_number as integer) - 1', "cast('" ~ var('calendar_start') ~ "' as date)") }}
-            as day_start
+                as day_start
         from ({{ dbt.generate_series(days_covered) }}) as day_numbers
     ) as calendar_days
 

@@ -207,9 +207,9 @@ final as (
         {%- endfor %}
         {{ spend_assessment('variance') }} as variance_assessment,
         {{ spend_assessment('movement') }} as movement_assessment,
-        case
-            when net_budget <> 0 then cast(round(100.0 * variance / abs(net_budget), 2) as decimal(18, 2))
-        end as variance_pct_of_net_budget,
+        cast(
+            case when net_budget <> 0 then round(100.0 * variance / abs(net_budget), 2) end as decimal(18, 2)
+        ) as variance_pct_of_net_budget,
         printed_measures,
         {%- for measure in measures %}
         cast(computed_{{ measure }} as decimal(18, 4)) as computed_{{ measure }},

@@ -62,25 +62,33 @@ anchors as (
     -- last period with a figure before its first changed month, and its last such
     -- period with a RAG (the previous-RAG column skips periods without one).
     select
-        stored.organisation_code,
-        stored.indicator_code,
-        stored.period_month,
-        stored.value,
-        stored.rag_status,
-        true as is_anchor
+        organisation_code,
+        indicator_code,
+        period_month,
+        value,
+        rag_status
 
-    from {{ this }} as stored
-    inner join changed_from
-        on
-            stored.organisation_code = changed_from.organisation_code
-            and stored.indicator_code = changed_from.indicator_code
-            and stored.period_month < changed_from.first_changed_month
-    where stored.value is not null
-    window by_indicator as (partition by stored.organisation_code, stored.indicator_code)
-    qualify
-        stored.period_month = max(stored.period_month) over by_indicator
-        or stored.period_month
-        = max(case when stored.rag_status is not null then stored.period_month end) over by_indicator
+    from (
+        select
+            stored.organisation_code,
+            stored.indicator_code,
+            stored.period_month,
+            stored.value,
+            stored.rag_status,
+            max(stored.period_month) over by_indicator as last_month,
+            max(case when stored.rag_status is not null then stored.period_month end) over by_indicator
+                as last_month_with_rag
+
+        from {{ this }} as stored
+        inner join changed_from
+            on
+                stored.organisation_code = changed_from.organisation_code
+                and stored.indicator_code = changed_from.indicator_code
+                and stored.period_month < changed_from.first_changed_month
+        where stored.value is not null
+        window by_indicator as (partition by stored.organisation_code, stored.indicator_code)
+    ) as stored_before
+    where period_month = last_month or period_month = last_month_with_rag
 
 ),
 
@@ -111,17 +119,25 @@ year_outturns as (
     select
         organisation_code,
         indicator_code,
-        {{ financial_year_label('period_month') }} as financial_year,
-        value as outturn_value,
-        period_month as outturn_period_month
+        financial_year,
+        outturn_value,
+        outturn_period_month
 
-    from all_indicator_values
-    where value is not null
-    qualify
-        row_number() over (
-            partition by organisation_code, indicator_code, {{ financial_year_label('period_month') }}
-            order by (period_type = 'financial_year') desc, period_month desc
-        ) = 1
+    from (
+        select
+            organisation_code,
+            indicator_code,
+            {{ financial_year_label('period_month') }} as financial_year,
+            value as outturn_value,
+            period_month as outturn_period_month,
+            row_number() over (
+                partition by organisation_code, indicator_code, {{ financial_year_label('period_month') }}
+                order by case when period_type = 'financial_year' then 0 else 1 end, period_month desc
+            ) as latest_first
+        from all_indicator_values
+        where value is not null
+    ) as year_figures
+    where latest_first = 1
 
 ),
 
@@ -194,7 +210,7 @@ targeted as (
 
     select
         *,
-        coalesce(reference_target, printed_target) as target,
+        cast(coalesce(reference_target, printed_target) as decimal(18, 4)) as target,
         case
             when reference_target is not null then 'reference'
             when printed_target is not null then 'pack'
@@ -287,44 +303,94 @@ with_rag as (
 
 ),
 
-rated_and_anchors as (
+-- Every period's figure and RAG, with (on an incremental run) the stored periods the
+-- recomputed ones look back to.
+history as (
 
     select
-        *,
-        false as is_anchor
+        organisation_code,
+        indicator_code,
+        period_month,
+        value,
+        rag_status
 
     from with_rag
     {% if is_incremental() %}
-        union all by name
-        select * from anchors
+        union all
+        select
+            organisation_code,
+            indicator_code,
+            period_month,
+            value,
+            rag_status
+        from anchors
     {% endif %}
+
+),
+
+-- The last earlier period with a figure, and with a figure and a RAG (gaps are skipped).
+previous_months as (
+
+    select
+        organisation_code,
+        indicator_code,
+        period_month,
+        max(case when value is not null then period_month end) over earlier
+            as previous_period_month,
+        max(case when value is not null and rag_status is not null then period_month end) over earlier
+            as previous_rag_period_month
+
+    from history
+    window earlier as (
+        partition by organisation_code, indicator_code
+        order by period_month
+        rows between unbounded preceding and 1 preceding
+    )
 
 ),
 
 with_previous as (
 
     select
-        *,
-        lag(case when value is not null then period_month end ignore nulls) over by_period
-            as previous_period_month,
-        lag(value ignore nulls) over by_period as previous_value,
-        lag(case when value is not null then rag_status end ignore nulls) over by_period
-            as previous_rag_status,
+        with_rag.*,
+        previous_months.previous_period_month,
+        previous_figure.value as previous_value,
+        previous_rag.rag_status as previous_rag_status,
         -- the period each basis compares with, as an equality key (a join on the basis itself
         -- would be a nested loop over every row)
         cast(
-            case when direction_basis = 'same_period_last_year' then period_month - interval 12 month end as date
+            case
+                when with_rag.direction_basis = 'same_period_last_year'
+                    then {{ dbt.dateadd('month', -12, 'with_rag.period_month') }}
+            end as date
         ) as same_period_month,
         cast(
-            case when direction_basis = 'months_earlier' then period_month - to_months(direction_months) end as date
+            case
+                when with_rag.direction_basis = 'months_earlier'
+                    then {{ dbt.dateadd('month', '-with_rag.direction_months', 'with_rag.period_month') }}
+            end as date
         ) as months_earlier_month,
         case
-            when direction_basis = 'previous_year_outturn'
-                then {{ financial_year_label('period_month - interval 12 month') }}
+            when with_rag.direction_basis = 'previous_year_outturn'
+                then {{ financial_year_label(dbt.dateadd('month', -12, 'with_rag.period_month')) }}
         end as outturn_financial_year
 
-    from rated_and_anchors
-    window by_period as (partition by organisation_code, indicator_code order by period_month)
+    from with_rag
+    left join previous_months
+        on
+            with_rag.organisation_code = previous_months.organisation_code
+            and with_rag.indicator_code = previous_months.indicator_code
+            and with_rag.period_month = previous_months.period_month
+    left join history as previous_figure
+        on
+            previous_months.organisation_code = previous_figure.organisation_code
+            and previous_months.indicator_code = previous_figure.indicator_code
+            and previous_months.previous_period_month = previous_figure.period_month
+    left join history as previous_rag
+        on
+            previous_months.organisation_code = previous_rag.organisation_code
+            and previous_months.indicator_code = previous_rag.indicator_code
+            and previous_months.previous_rag_period_month = previous_rag.period_month
 
 ),
 
@@ -363,7 +429,6 @@ compared as (
             with_previous.organisation_code = year_outturns.organisation_code
             and with_previous.indicator_code = year_outturns.indicator_code
             and with_previous.outturn_financial_year = year_outturns.financial_year
-    where not with_previous.is_anchor
 
 ),
 
@@ -429,11 +494,11 @@ final as (
             else reported_rag = computed_rag_status
         end as reported_rag_matches,
         case when value is not null then previous_period_month end as previous_period_month,
-        case when value is not null then previous_value end as previous_value,
+        cast(case when value is not null then previous_value end as decimal(18, 4)) as previous_value,
         direction_basis,
         case when value is not null then comparison_period_month end as comparison_period_month,
-        case when value is not null then comparison_value end as comparison_value,
-        value - comparison_value as change,
+        cast(case when value is not null then comparison_value end as decimal(18, 4)) as comparison_value,
+        cast(value - comparison_value as decimal(18, 4)) as change,
         cast(level_band as decimal(18, 4)) as level_band,
         level_band_kind,
         direction,
@@ -447,14 +512,18 @@ final as (
         case
             when not is_data_only then {{ performance_against_polarity('direction', 'polarity') }}
         end as performance,
-        case
-            when threshold_basis = 'value' then
-                {{ favourable_difference('value', 'target', 'polarity') }}
-        end as variance_to_target,
-        case
-            when threshold_basis = 'value' and target <> 0 then
-                round(100.0 * {{ favourable_difference('value', 'target', 'polarity') }} / abs(target), 2)
-        end as variance_to_target_pct,
+        cast(
+            case
+                when threshold_basis = 'value' then
+                    {{ favourable_difference('value', 'target', 'polarity') }}
+            end as decimal(18, 4)
+        ) as variance_to_target,
+        cast(
+            case
+                when threshold_basis = 'value' and target <> 0 then
+                    round(100.0 * {{ favourable_difference('value', 'target', 'polarity') }} / abs(target), 2)
+            end as decimal(18, 2)
+        ) as variance_to_target_pct,
         case when value is not null then previous_rag_status end as previous_rag_status,
         case
             when value is null or rag_status is null or previous_rag_status is null then null

@@ -186,9 +186,9 @@ restatement_findings as (
         reported_in,
         coalesce(value_text, '(blank)') as printed_value,
         coalesce(previous_value_text, '(blank)') as expected_value,
-        'The ' || strftime(reported_in, '%b-%y') || ' pack (' || source_file || ') prints '
+        'The ' || {{ month_label('reported_in') }} || ' pack (' || source_file || ') prints '
         || coalesce(value_text, 'no figure') || ' for ' || period_label || ' where the '
-        || strftime(previous_reported_in, '%b-%y') || ' pack (' || previous_source_file || ') printed '
+        || {{ month_label('previous_reported_in') }} || ' pack (' || previous_source_file || ') printed '
         || coalesce(previous_value_text, 'no figure') || '.' as reason
 
     from restated
@@ -481,14 +481,14 @@ budget_findings as (
         case
             when restatement_type = 'previous_variance_restated'
                 then
-                    'The ' || strftime(report_month, '%b-%y') || ' report (' || restated_source_file
+                    'The ' || {{ month_label('report_month') }} || ' report (' || restated_source_file
                     || ') prints a previous variance of ' || {{ format_number('restated_value') }} || ' for '
-                    || service_name || ' where the ' || strftime(earlier_report_month, '%b-%y') || ' report ('
+                    || service_name || ' where the ' || {{ month_label('earlier_report_month') }} || ' report ('
                     || earlier_source_file || ') gave a variance of ' || {{ format_number('earlier_value') }}
                     || ': a difference of ' || {{ format_number('difference') }} || ' (tolerance '
                     || {{ format_number('tolerance') }} || ').'
             else
-                'The ' || strftime(report_month, '%b-%y') || ' report was loaded again from '
+                'The ' || {{ month_label('report_month') }} || ' report was loaded again from '
                 || restated_source_file || ': its ' || replace(measure, '_', ' ') || ' of ' || service_name
                 || ' is ' || {{ format_number('restated_value') }} || ' where ' || earlier_source_file
                 || ' printed ' || {{ format_number('earlier_value') }} || '.'
@@ -509,7 +509,7 @@ retraction_findings as (
         reported_in,
         left(file_sha256, 12) as printed_value,
         cast(null as varchar) as expected_value,
-        'Retracted on ' || strftime(retracted_at, '%Y-%m-%d') || ': ' || reason || '. Its '
+        'Retracted on ' || {{ iso_date('retracted_at') }} || ': ' || reason || '. Its '
         || cast(row_count as varchar) || ' rows (' || extract || ') are left out of every model.' as reason
 
     from retractions

@@ -33,12 +33,16 @@ latest as (
     -- the latest version of each figure: the latest pack that printed it, then the
     -- latest load, then the file whose name sorts last
     select *
-    from workforce
-    qualify
-        row_number() over (
-            partition by organisation_code, measure_code, period_type, period_month
-            order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc
-        ) = 1
+    from (
+        select
+            *,
+            row_number() over (
+                partition by organisation_code, measure_code, period_type, period_month
+                order by reported_in desc, loaded_at desc, source_file desc, source_row_number desc
+            ) as newest_first
+        from workforce
+    ) as versions
+    where newest_first = 1
 
 ),
 
@@ -70,21 +74,35 @@ with_measure as (
 
 ),
 
-with_previous as (
+previous_months as (
 
     -- the previous period of the same type with a figure: a quarter looks back to the
     -- previous quarter, never to a month; gaps are skipped
     select
         *,
-        lag(case when value is not null then period_month end ignore nulls) over by_period
-            as previous_period_month,
-        lag(value ignore nulls) over by_period as previous_value
+        max(case when value is not null then period_month end) over (
+            partition by organisation_code, measure_code, period_type
+            order by period_month
+            rows between unbounded preceding and 1 preceding
+        ) as previous_period_month
 
     from with_measure
-    window by_period as (
-        partition by organisation_code, measure_code, period_type
-        order by period_month
-    )
+
+),
+
+with_previous as (
+
+    select
+        previous_months.*,
+        previous_figure.value as previous_value
+
+    from previous_months
+    left join with_measure as previous_figure
+        on
+            previous_months.organisation_code = previous_figure.organisation_code
+            and previous_months.measure_code = previous_figure.measure_code
+            and previous_months.period_type = previous_figure.period_type
+            and previous_months.previous_period_month = previous_figure.period_month
 
 ),
 
@@ -106,8 +124,8 @@ final as (
         value_status,
         value_text,
         case when value is not null then previous_period_month end as previous_period_month,
-        case when value is not null then previous_value end as previous_value,
-        value - previous_value as movement,
+        cast(case when value is not null then previous_value end as decimal(18, 4)) as previous_value,
+        cast(value - previous_value as decimal(18, 4)) as movement,
         {{ direction_of_travel('value', 'previous_value') }} as direction,
         {{ performance_against_polarity(direction_of_travel('value', 'previous_value'), 'polarity') }}
             as performance,
