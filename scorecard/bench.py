@@ -36,7 +36,7 @@ def _reference(folder: Path, indicators: int) -> None:
         for i in range(indicators):
             unit = "percentage" if i % 2 else "count"
             writer.writerow([f"B{i:05d}", "BENCH", f"Benchmark indicator {i}", "Bench", unit, "monthly",
-                             "BIB", "false", "", ""])  # fmt: skip
+                             "BIB", "false", "", "", "", str(10 * (i + 1))])  # fmt: skip
 
 
 def _write_csv(path: Path, indicators: int, months: list[str]) -> int:

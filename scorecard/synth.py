@@ -359,9 +359,11 @@ def _write_seeds(out: Path, orgs: list[str], first_month: date, last_month: date
     # Indicator codes belong to a council: every synthetic council defines the catalogue's indicators.
     with (ref / "national_indicators.csv").open(encoding="utf-8", newline="") as fh:
         national = {r["national_code"] for r in csv.DictReader(fh)}
+    # sort_order: the catalogue's order, 10 apart, as a pack prints it
+    order = {c[0]: str(10 * i) for i, c in enumerate(CATALOGUE, start=1)}
     append("indicators", [[c[0], org, c[1], c[2], c[3], "monthly", c[4] or "", "true" if c[4] is None else "false",
                            "", CATALOGUE_NATIONAL.get(c[0], "") if CATALOGUE_NATIONAL.get(c[0]) in national else "",
-                           "Synthetic"] for org in orgs for c in CATALOGUE])  # fmt: skip
+                           "Synthetic", order[c[0]]] for org in orgs for c in CATALOGUE])  # fmt: skip
     # Targets: one rule for the first half of the period, a tighter one from the middle financial year.
     first_fy, last_fy = _fy_start(first_month), _fy_start(last_month)
     middle = date(first_fy.year + (last_fy.year - first_fy.year + 1) // 2, 4, 1)
