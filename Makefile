@@ -18,7 +18,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
 LINT_DUCKDB_PATH := warehouse/lint.duckdb
 
-.PHONY: help setup build dev test test-fast lint format docs clean bench-load synth bench reports-setup browser reports reports-dev
+.PHONY: help setup build build-postgres dev test test-fast lint format docs clean bench-load synth bench reports-setup browser reports reports-dev pack measure-pages
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,20 @@ build: setup ## Set up, check the reference data, load the sample extracts (unle
 	$(BIN)/dbt build $(DBT_BUILD_FLAGS)
 	$(BIN)/scorecard publish
 	$(BIN)/python -m orchestration.project
+
+# PostgreSQL: the same build on a server. With no PGHOST set, a throwaway cluster on 127.0.0.1:55432
+# (scripts/postgres-throwaway.sh, which installs Debian's postgresql when missing); otherwise the server
+# PGHOST/PGPORT/PGUSER/PGDATABASE name, the password from PGPASSWORD, ~/.pgpass or a service file.
+# dbt's run results go to target/postgres so they never mix with the DuckDB build's.
+PG_ENV := SCORECARD_TARGET=postgres DBT_TARGET_PATH=target/postgres DBT_LOG_PATH=logs/postgres
+build-postgres: setup ## The same build on PostgreSQL: start a throwaway cluster unless PGHOST is set, load the sample, dbt build, publish to schema marts, a role per sample council
+	scripts/postgres-throwaway.sh start
+	$(BIN)/scorecard check-reference
+	$(PG_ENV) $(BIN)/scorecard init
+	@if [ "$(SCORECARD_INCLUDE_SAMPLE)" != "false" ]; then $(PG_ENV) $(BIN)/scorecard load-sample; fi
+	$(PG_ENV) $(BIN)/dbt build $(DBT_BUILD_FLAGS)
+	$(PG_ENV) $(BIN)/scorecard publish
+	@if [ "$(SCORECARD_INCLUDE_SAMPLE)" != "false" ]; then $(PG_ENV) $(BIN)/scorecard grant HRF SD004; fi
 
 # The dbt project is parsed once here (deploy time) into target/dagster; Dagster's run workers read that
 # manifest and never parse. orchestration/dagster.yaml replaces the copy in DAGSTER_HOME when it is newer.
@@ -100,16 +114,31 @@ $(REPORTS)/node_modules/.installed: $(REPORTS)/package.json $(REPORTS)/package-l
 	cd $(REPORTS) && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
-browser: ## Install Debian's chromium for the headless browser test (needs root or sudo)
-	@command -v chromium >/dev/null 2>&1 || { \
+browser: ## Install Debian's chromium (headless browser test, PDF packs) and poppler-utils (pdftotext, to read packs back) (needs root or sudo)
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
 reports: reports-setup ## Build the static scorecard site into reports/build from the published warehouse
 	@test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build
 	cd $(REPORTS) && node scripts/check-published.mjs >/dev/null
 	cd $(REPORTS) && npm run --silent sources && npm run --silent build
 	@echo "Site built in $(REPORTS)/build (serve it with: make reports-dev)"
+
+# The site is rebuilt for `pack` and `measure-pages` only when it is missing or older than the published
+# warehouse or a page, component or source query.
+REPORTS_STALE = [ ! -f $(REPORTS)/build/pack/index.html ] || \
+	[ -n "$$(find warehouse/published/scorecard.duckdb $(REPORTS)/pages $(REPORTS)/components $(REPORTS)/sources \
+		-newer $(REPORTS)/build/pack/index.html 2>/dev/null | head -1)" ]
+
+pack: setup reports-setup ## Print the monthly pack of one council and month as an A4 landscape PDF (make pack COUNCIL=HRF MONTH=2017-05), into warehouse/published/packs/
+	@[ -n "$(COUNCIL)" ] && [ -n "$(MONTH)" ] || { echo "pack: name the council and month, e.g. make pack COUNCIL=HRF MONTH=2017-05"; exit 2; }
+	@if $(REPORTS_STALE); then $(MAKE) --no-print-directory reports; fi
+	$(BIN)/scorecard pack --council "$(COUNCIL)" --month "$(MONTH)"
+
+measure-pages: setup reports-setup ## Print each report page's bytes before its figures show, total bytes, requests and time to content (1280 px, cold cache)
+	@if $(REPORTS_STALE); then $(MAKE) --no-print-directory reports; fi
+	$(BIN)/python -m scorecard.page_weight --detail /
 
 reports-dev: reports-setup ## Serve the reports locally on http://127.0.0.1:3001 (live reload)
 	@test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build
