@@ -175,13 +175,12 @@ def _has_column(cur, schema: str, table: str, column: str) -> bool:
 
 def ensure_roles(cur) -> None:
     """The reader group roles and the table of which council role sees which council (idempotent)."""
-    for role in (*READER_ROLES,):
+    # the two groups hold grants only; the national role and the reports role are logins
+    for role, login in ((COUNCILS_GROUP, False), (ALL_COUNCILS_GROUP, False), (NATIONAL_ROLE, True),
+                        (REPORTS_ROLE, True)):  # fmt: skip
         cur.execute("select 1 from pg_roles where rolname = %s", [role])
         if cur.fetchone() is None:
-            cur.execute(f'create role "{role}" nologin')
-    cur.execute("select 1 from pg_roles where rolname = %s", [REPORTS_ROLE])
-    if cur.fetchone() is None:
-        cur.execute(f'create role "{REPORTS_ROLE}" login')
+            cur.execute(f'create role "{role}" {"login" if login else "nologin"}')
     cur.execute(f'grant "{ALL_COUNCILS_GROUP}" to "{REPORTS_ROLE}"')
     cur.execute(f"create schema if not exists {ACCESS_SCHEMA}")
     cur.execute(
