@@ -253,11 +253,37 @@ class Visit:
             "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')].map(h => +h.tagName[1])"
         )
 
+    def evidence_error_boxes(self) -> int:
+        """Evidence's error boxes (a chart's or a value's "Dataset is empty", a failed query ...)."""
+        return self.page.locator("main [class*='bg-negative']").count()
+
+    def overflow(self) -> int:
+        """How far the page scrolls sideways (0: it does not)."""
+        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    def chart_series(self) -> dict[str, list]:
+        """Each drawn chart series' data, by series name (read from the ECharts instances Evidence keeps)."""
+        return self.page.evaluate(
+            """() => {
+                const charts = window[Symbol.for('__evidence-chart-window-debug__')] ?? {};
+                const out = {};
+                for (const chart of Object.values(charts)) {
+                    for (const s of chart.getOption().series ?? []) {
+                        out[s.name] = (out[s.name] ?? []).concat(
+                            (s.data ?? []).map((d) => (Array.isArray(d) ? d : d?.value ?? d))
+                        );
+                    }
+                }
+                return out;
+            }"""
+        )
+
     def assert_clean(self, base: str):
-        # No error banner, no script error, and nothing fetched from outside 127.0.0.1.
-        for banner in ("Error in query", "Query error", "Unexpected error", "Internal Error"):
+        # No error banner or error box, no script error, and nothing fetched from outside 127.0.0.1.
+        for banner in ("Error in query", "Query error", "Unexpected error", "Internal Error", "Dataset is empty"):
             assert banner not in self.text
         assert self.page.locator(".error, [data-testid='error']").count() == 0
+        assert self.evidence_error_boxes() == 0
         assert self.errors == []
         assert [u for u in self.requests if not u.startswith(base) and not u.startswith("data:")] == []
 
@@ -298,6 +324,37 @@ def test_scorecard_page(server, browser, published):
     assert "59.5%" in amt2 and "95%" in amt2 and "Red" in amt2
     assert "Assessment" in visit.text and "Front Door" in visit.text  # grouped by service area
     assert "build reports-test" in visit.text
+    # The chosen council and month, in words, in a heading (it prints too).
+    heading = visit.page.locator("#scorecard-heading").inner_text()
+    assert heading == "Council of source document 004 (not named in the pack): January 2018"
+    # Owner, polarity, target, value, RAG, direction, last period's RAG: all on the table.
+    headers = visit.page.locator("table.scorecard thead th").all_inner_texts()
+    for column in ("Value", "Target", "RAG", "Direction", "RAG last period", "Polarity", "Owner"):
+        assert column in headers, column
+    assert "IL" in fd8 and "Smaller is better" in fd8 and fd8.split(" | ")[-4].startswith("●")  # last RAG: Green
+    # A missing figure is an em dash read out as "no figure", never the word "blank"; a figure with
+    # no RAG says why (rag_not_computed_reason).
+    assert "blank" not in visit.text.lower()
+    qa3 = visit.page.locator("table.scorecard tr", has_text="QA 3").first
+    assert "\N{EM DASH}" in qa3.inner_text()
+    assert "no figure" in qa3.locator("td.num").first.locator(".visually-hidden").inner_text()
+    assert "no RAG methodology for the period" in qa3.locator(".rag-reason").inner_text()
+    assert "data-only indicator" in visit.row("CL 1")
+    # Indicators in pack order (the reference data's row order), service areas in the order of their
+    # first indicator: not alphabetical, and CP 5 before CP 13 and CP 10 as the pack prints them.
+    with duckdb.connect(str(published), read_only=True) as con:
+        pack = con.execute(
+            "select indicator_code, service_area from marts.dim_indicator where organisation_code = 'SD004'"
+        ).fetchall()
+    areas = list(dict.fromkeys(area for _, area in pack))
+    expected = [code for area in areas for code, a in pack if a == area]
+    shown = visit.page.locator("table.scorecard tbody th.code a").all_inner_texts()
+    assert shown == expected
+    groups = visit.page.locator("table.scorecard th[scope='rowgroup']").all_inner_texts()
+    assert groups == areas and groups != sorted(groups)
+    # Months newest first, by date.
+    months = visit.page.locator("#scorecard-month option").evaluate_all("os => os.map(o => o.value)")
+    assert months == sorted(months, reverse=True) and months[0] == "2018-01"
 
 
 def test_scorecard_fits_a_phone(server, browser):
@@ -310,6 +367,11 @@ def test_scorecard_fits_a_phone(server, browser):
     # The RAG badge is on screen without scrolling the table sideways.
     badge = visit.page.locator("tr", has_text="FD 8").first.locator(".rag").first.bounding_box()
     assert badge is not None and badge["x"] >= 0 and badge["x"] + badge["width"] <= 390
+    region = visit.page.locator(".report-scroll", has=visit.page.locator("table.scorecard")).bounding_box()
+    assert badge["x"] + badge["width"] <= region["x"] + region["width"]  # not clipped by the table's own box
+    # The title is not hidden on a phone: it sits under the code.
+    title = visit.page.locator("tr", has_text="FD 8").first.locator(".title-inline")
+    assert title.is_visible() and "re-referrals" in title.inner_text()
 
 
 def test_indicator_page(server, browser):
@@ -325,7 +387,7 @@ def test_indicator_page(server, browser):
     assert visit.page.locator("main canvas, main svg").count() >= 1  # the trend chart drew
 
 
-def test_budget_page(server, browser):
+def test_budget_page(server, browser, published):
     visit = Visit(browser, server, "/budget")
     visit.screenshot("budget")
     visit.assert_clean(server)
@@ -335,6 +397,28 @@ def test_budget_page(server, browser):
     assert "21,620" in total and "22,981" in total and "1,361" in total and "adverse" in total
     lac = visit.page.locator("tr", has_text="Looked After Children").first.inner_text()
     assert "2,080" in lac and "adverse" in lac
+    # The chart files each line by the mart's variance_assessment: a nil variance is "Nil", not favourable.
+    assert "variance > 0" not in (REPORTS_DIR / "pages" / "budget.md").read_text(encoding="utf-8")
+    with duckdb.connect(str(published), read_only=True) as con:
+        council, month = con.execute(
+            "select organisation_code, strftime(report_month, '%Y-%m') from marts.fct_budget_outturn"
+            " where variance_assessment = 'nil' and service_level = 'line' order by report_month desc limit 1"
+        ).fetchone()
+        lines = con.execute(
+            "select service_name, variance_assessment from marts.fct_budget_outturn where service_level = 'line'"
+            " and organisation_code = ? and strftime(report_month, '%Y-%m') = ?",
+            [council, month],
+        ).fetchall()
+    visit = Visit(browser, server, f"/budget?council={council}&month={month}")
+    visit.assert_clean(server)
+    series = visit.chart_series()  # every series lists every line (Evidence completes them): [variance, line]
+    words = {"adverse": "Adverse (overspend)", "favourable": "Favourable (underspend)", "nil": "Nil (on budget)"}
+    assert set(series) == {words[a] for _, a in lines}
+    for name, assessment in lines:
+        filed = [s for s, points in series.items() if any(p[1] == name and p[0] not in (None, 0) for p in points)]
+        assert filed == ([] if assessment == "nil" else [words[assessment]]), (name, filed)
+        assert any(p[1] == name for p in series[words[assessment]])
+    assert any(a == "nil" for _, a in lines)
 
 
 @pytest.mark.parametrize(
@@ -481,3 +565,286 @@ def test_benchmark_pages_are_accessible(server, browser, path, expected, width):
         for cell in visit.page.locator("table.ranking tr.selected").locator("td, th").all()[:5]:
             box = cell.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+# ---- Every page: no error box, no sideways scroll, axe clean, at 1280 px and 390 px ----------------------
+TOP_LEVEL_PAGES = [
+    "/",
+    "/indicators",
+    "/budget",
+    "/workforce",
+    "/risks",
+    "/programme",
+    "/data-quality",
+    "/benchmarking",
+    ASSESSMENTS,
+    "/benchmarking/cla_rate_per_10000",
+]
+
+
+def _page_problems(visit: Visit, base: str, width: int) -> list[str]:
+    """Everything wrong with one page, as text (so one test can report every page at once)."""
+    problems = []
+    try:
+        visit.assert_clean(base)
+    except AssertionError as error:
+        problems.append(f"not clean: {error!r} errors={visit.errors[:3]} boxes={visit.evidence_error_boxes()}")
+    if visit.overflow() > 0:
+        problems.append(f"scrolls sideways by {visit.overflow()} px at {width} px")
+    problems += visit.serious_axe_violations()
+    # every box that scrolls sideways is a focusable, labelled region
+    unlabelled = visit.page.evaluate(
+        """() => [...document.querySelectorAll('main *')].filter((e) => {
+            const style = getComputedStyle(e);
+            return ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1
+                && !(e.getAttribute('role') === 'region' && e.tabIndex === 0
+                     && (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')));
+        }).map((e) => e.className)"""
+    )
+    if unlabelled:
+        problems.append(f"scrolling boxes that are not focusable labelled regions: {unlabelled}")
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("path", TOP_LEVEL_PAGES)
+def test_every_page_is_clean_and_accessible(server, browser, path, width):
+    visit = Visit(browser, server, path, width=width, height=900 if width == 1280 else 844)
+    if width == 390:
+        visit.screenshot((path.strip("/").replace("/", "-") or "scorecard") + "-phone-all")
+    assert _page_problems(visit, server, width) == []
+    visit.page.close()
+
+
+@pytest.fixture(scope="module")
+def indicator_slugs(published) -> list[str]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return [slug for (slug,) in con.execute("select indicator_slug from marts.dim_indicator order by 1").fetchall()]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_indicator_page(server, browser, indicator_slugs, width):
+    """Every indicator of the warehouse: no error box (an indicator without RAG bands draws none), axe clean."""
+    assert len(indicator_slugs) >= 45  # 35 for SD004, 10 for HRF
+    visit = Visit(browser, server, "/indicators", width=width, height=900 if width == 1280 else 844)
+    linked = visit.page.locator("main table a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert sorted(linked) == sorted(f"/indicators/{slug}" for slug in indicator_slugs)  # the index links them all
+    visit.page.close()
+    problems = {}
+    for slug in indicator_slugs:
+        visit = Visit(browser, server, f"/indicators/{slug}", width=width, height=900 if width == 1280 else 844)
+        found = _page_problems(visit, server, width)
+        if "history" not in visit.text.lower() and "no figures have been reported" not in visit.text:
+            found.append("no history")
+        if found:
+            problems[slug] = found
+        visit.page.close()
+    assert problems == {}
+
+
+def test_indicator_without_bands(server, browser):
+    """CWB 01 has no RAG methodology: the chart draws, with no band and no error box, and says why."""
+    visit = Visit(browser, server, "/indicators/hrf-cwb-01")
+    visit.screenshot("indicator-hrf-cwb-01")
+    visit.assert_clean(server)
+    assert visit.page.locator("main canvas, main svg").count() >= 1
+    assert "No Green, Amber or Red bands are drawn" in visit.text
+    assert "no RAG methodology for the period" in visit.text
+    assert "annual_only" not in visit.text and "annual only" in visit.text
+
+
+# ---- Choosing: native selects, the choice in the URL, focus kept, the month follows the council ---------
+def test_scorecard_choices_follow_the_council_and_live_in_the_url(server, browser, published):
+    visit = Visit(browser, server, "/")
+    page = visit.page
+    assert page.locator("#scorecard-council").input_value() == "SD004"
+    assert page.locator("#scorecard-month").input_value() == "2018-01"
+    assert "council=SD004" in page.url and "month=2018-01" in page.url
+    # An earlier month, then another council by keyboard: the month resets to that council's latest.
+    visit.choose("#scorecard-month", "2017-06")
+    assert "month=2017-06" in page.url
+    page.focus("#scorecard-council")
+    page.keyboard.press("ArrowDown")  # Herefordshire follows "Council of source document 004"
+    page.wait_for_timeout(500)
+    visit.refresh_text()
+    assert page.evaluate("document.activeElement.id") == "scorecard-council"  # focus stays on the control
+    assert page.locator("#scorecard-council").input_value() == "HRF"
+    with duckdb.connect(str(published), read_only=True) as con:
+        (latest,) = con.execute(
+            "select strftime(max(period_month), '%Y-%m') from marts.fct_indicator_period"
+            " where organisation_code = 'HRF'"
+        ).fetchone()
+        hrf_months = [m for (m,) in con.execute(
+            "select distinct strftime(period_month, '%Y-%m') from marts.fct_indicator_period"
+            " where organisation_code = 'HRF' order by 1 desc"
+        ).fetchall()]  # fmt: skip
+    assert page.locator("#scorecard-month").input_value() == latest == "2017-05"
+    assert page.locator("#scorecard-month option").evaluate_all("os => os.map(o => o.value)") == hrf_months
+    assert "council=HRF" in page.url and f"month={latest}" in page.url
+    assert page.locator("#scorecard-heading").inner_text().endswith("May 2017")
+    with duckdb.connect(str(published), read_only=True) as con:
+        (with_figure,) = con.execute(
+            "select count(value) from marts.fct_indicator_period where organisation_code = 'HRF'"
+            " and strftime(period_month, '%Y-%m') = ?",
+            [latest],
+        ).fetchone()
+    counts = page.locator("#rag-counts").inner_text()
+    assert with_figure > 0 and f"{with_figure} of 10 indicators have a figure for May 2017" in counts, counts
+    # The month by keyboard: focus stays on it too.
+    page.focus("#scorecard-month")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.activeElement.id") == "scorecard-month"
+    assert page.locator("#scorecard-month").input_value() == hrf_months[1]
+    assert f"month={hrf_months[1]}" in page.url
+    visit.screenshot("scorecard-hrf")
+    assert visit.errors == []
+    # A shared link (or a reload) opens on the same choice.
+    shared = Visit(browser, server, "/?council=HRF&month=2016-12")
+    assert shared.page.locator("#scorecard-council").input_value() == "HRF"
+    assert shared.page.locator("#scorecard-month").input_value() == "2016-12"
+    assert shared.page.locator("#scorecard-heading").inner_text().endswith("December 2016")
+    shared.page.reload(wait_until="networkidle")
+    shared.page.wait_for_timeout(1500)
+    assert shared.page.locator("#scorecard-month").input_value() == "2016-12"
+    # A month the council has no figures for is never kept.
+    odd = Visit(browser, server, "/?council=HRF&month=2018-01")
+    assert odd.page.locator("#scorecard-month").input_value() == "2017-05"
+
+
+def test_skip_link_is_first_and_moves_focus(server, browser):
+    visit = Visit(browser, server, "/workforce")
+    page = visit.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.id") == "main-content"
+    assert page.evaluate("!!document.activeElement.closest('main')")
+    page.keyboard.press("Tab")  # the next stop is inside the page's content, past the header and sidebar
+    assert page.evaluate("!!document.activeElement.closest('main')")
+
+
+# ---- Programme, workforce, data quality ------------------------------------------------------------------
+def test_programme_is_one_report_month_by_month(server, browser):
+    from datetime import datetime
+
+    visit = Visit(browser, server, "/programme?council=HRF&month=2017-03")
+    visit.screenshot("programme-2017-03")
+    visit.assert_clean(server)
+    page = visit.page
+    assert page.locator("#programme-report").input_value() == "HRF|2017-03"
+    assert "March 2017" in page.locator(".chosen-heading").inner_text()
+    months = page.locator("table.plan tr.month th").all_inner_texts()
+    dates = [datetime.strptime(m, "%B %Y") for m in months]
+    assert len(dates) >= 10 and dates == sorted(dates)
+    assert len(set(months)) == len(months)  # one report: each month once
+    region = page.locator(".report-scroll", has=page.locator("table.plan"))
+    assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
+    assert region.get_attribute("aria-labelledby")
+    # it fits the column at 1280 px: the text wraps, the table does not scroll
+    plan = page.locator("table.plan")
+    assert plan.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    visit.choose("#programme-report", "HRF|2017-05")
+    assert "month=2017-05" in page.url
+    assert page.locator("table.plan tr.month th").all_inner_texts() == ["May 2017"]
+
+
+def test_workforce_missing_figure_is_a_gap(server, browser, published):
+    visit = Visit(browser, server, "/workforce")
+    visit.assert_clean(server)
+    series = visit.chart_series()
+    assert set(series) >= {"FTE", "Agency FTE"}
+    fte = series["FTE"]
+    assert all(point[1] != 0 for point in fte)  # never a zero for a missing month
+    with duckdb.connect(str(published), read_only=True) as con:
+        months, with_figure = con.execute(
+            "select date_diff('month', min(period_month), max(period_month)) + 1,"
+            " count(distinct period_month) filter (where measure_code = 'fte' and value is not null)"
+            " from marts.fct_workforce_measure_period"
+            " where organisation_code = 'HRF' and unit = 'fte' and period_type = 'month'"
+        ).fetchone()
+    # every month of the axis is there; a month with no FTE figure (May 2017: only agency FTE) is a null
+    assert len(fte) == months
+    assert sum(point[1] is not None for point in fte) == with_figure
+    assert sum(point[1] is None for point in fte) == months - with_figure > 0
+
+
+def test_data_quality_count_and_reason(server, browser, published):
+    with duckdb.connect(str(published), read_only=True) as con:
+        total, errors, warnings = con.execute(
+            "select count(*), count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warning')"
+            " from marts.rpt_data_quality_findings"
+        ).fetchone()
+    visit = Visit(browser, server, "/data-quality")
+    visit.assert_clean(server)
+    count = visit.page.locator("#findings-count").inner_text()
+    assert count.startswith(f"{total} findings: {errors} errors, {warnings} warnings"), count
+    # compact rows, the reason on screen at 1280 px (wrapping), every finding listed
+    rows = visit.page.locator("table#findings tbody tr")
+    assert rows.count() == total
+    heights = [box["height"] for box in (r.bounding_box() for r in rows.all())]
+    assert max(heights) <= 130, heights
+    reason = visit.page.locator("table#findings thead th", has_text="Reason").bounding_box()
+    assert reason["x"] + reason["width"] <= 1280
+    cell = visit.page.locator("table#findings tbody tr").first.locator("td").last
+    assert cell.evaluate("td => getComputedStyle(td).whiteSpace") == "normal"
+    # usable on a phone: no sideways page scroll; the table scrolls in its own labelled region
+    phone = Visit(browser, server, "/data-quality", width=390, height=844)
+    assert phone.overflow() <= 0
+    region = phone.page.locator(".report-scroll", has=phone.page.locator("table#findings"))
+    assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
+    phone.screenshot("data-quality-phone")
+
+
+# ---- Printing: A4 landscape, no navigation or filters, the choice as a heading, nothing cut off -----------
+A4_LANDSCAPE_CONTENT_PX = 1047  # 297 mm less 2 x 10 mm margins, at 96 px to the inch
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/", "Council of source document 004 (not named in the pack): January 2018"),
+        ("/?council=HRF&month=2017-03", "Herefordshire Council - Children's Wellbeing directorate: March 2017"),
+        ("/budget", "budget report, May 2017"),
+        ("/programme?council=HRF&month=2017-03", "Programme report: Herefordshire Council"),
+        ("/data-quality", None),
+        ("/workforce", "Herefordshire Council"),
+        ("/risks", "Risk register: Herefordshire Council"),
+        ("/indicators/sd004-fd-8", None),
+    ],
+)
+def test_print_layout(server, browser, path, heading):
+    visit = Visit(browser, server, path, width=A4_LANDSCAPE_CONTENT_PX, height=740)
+    page = visit.page
+    page.emulate_media(media="print")
+    page.wait_for_timeout(300)
+    has_landscape_a4 = page.evaluate(
+        """() => [...document.styleSheets].some((sheet) => {
+            try {
+                const walk = (rules) => [...rules].some((r) =>
+                    (r.type === CSSRule.PAGE_RULE && /A4\\s+landscape/i.test(r.style.size))
+                    || (r.cssRules && walk(r.cssRules)));
+                return walk(sheet.cssRules);
+            } catch { return false; }
+        })"""
+    )
+    assert has_landscape_a4
+    for hidden in ("header", "aside", "nav", ".choices", ".skip-link"):
+        assert all(not el.is_visible() for el in page.locator(hidden).all()), hidden
+    if heading:
+        assert heading in page.locator(".chosen-heading").inner_text()
+    # nothing wider than the page: every table's every column is inside it
+    assert visit.overflow() <= 0
+    cut = page.evaluate(
+        """(width) => [...document.querySelectorAll('main table')].filter((t) => {
+            const box = t.getBoundingClientRect();
+            return box.left < -1 || box.right > width + 1 || t.scrollWidth > t.getBoundingClientRect().width + 1;
+        }).map((t) => t.id || t.className)""",
+        A4_LANDSCAPE_CONTENT_PX,
+    )
+    assert cut == []
+    if path == "/":
+        page.pdf(path=str(ARTIFACTS / "scorecard-print.pdf"), prefer_css_page_size=True)

@@ -1,2 +1,3 @@
--- The indicator catalogue (dim_indicator).
-select * from marts.dim_indicator
+-- The indicator catalogue (dim_indicator), with its row order: the order of the packs'
+-- reference data (seeds/reference/indicators.csv), until the mart carries a sort order.
+select *, row_number() over () as catalogue_order from marts.dim_indicator
