@@ -340,12 +340,14 @@ def test_scorecard_page(server, browser, published):
     assert "no figure" in qa3.locator("td.num").first.locator(".visually-hidden").inner_text()
     assert "no RAG methodology for the period" in qa3.locator(".rag-reason").inner_text()
     assert "data-only indicator" in visit.row("CL 1")
-    # Indicators in pack order (the reference data's row order), service areas in the order of their
-    # first indicator: not alphabetical, and CP 5 before CP 13 and CP 10 as the pack prints them.
+    # Indicators in pack order (indicators.sort_order), service areas in the order of their first
+    # indicator: not alphabetical, and CP 5 before CP 13 and CP 10 as the pack prints them.
     with duckdb.connect(str(published), read_only=True) as con:
         pack = con.execute(
-            "select indicator_code, service_area from marts.dim_indicator where organisation_code = 'SD004'"
+            "select indicator_code, service_area from marts.dim_indicator where organisation_code = 'SD004' "
+            "order by service_area_sort_order, sort_order"
         ).fetchall()
+    assert [code for code, _ in pack][:4] == ["P1", "W 1", "W1 a", "W1 b"]
     areas = list(dict.fromkeys(area for _, area in pack))
     expected = [code for area in areas for code, a in pack if a == area]
     shown = visit.page.locator("table.scorecard tbody th.code a").all_inner_texts()

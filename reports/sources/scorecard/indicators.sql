@@ -1,3 +1,3 @@
--- The indicator catalogue (dim_indicator), with its row order: the order of the packs'
--- reference data (seeds/reference/indicators.csv), until the mart carries a sort order.
-select *, row_number() over () as catalogue_order from marts.dim_indicator
+-- The indicator catalogue (dim_indicator), with each council's pack order (sort_order, from
+-- seeds/reference/indicators.csv), its service areas' order and a natural sort key of codes.
+select * from marts.dim_indicator
