@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -44,10 +45,9 @@ E06000015,E06000061,3,2021,test
 DERBY = "E06000015"
 
 
-@pytest.fixture(scope="module")
-def benchmarked(tmp_path_factory):
-    work = tmp_path_factory.mktemp("benchmark")
-    seeds = work / "seeds"
+def write_benchmark_seeds(seeds: Path) -> Path:
+    """A copy of the project's seeds (the CSV files only) with the fixture's test-only mapping, neighbours and
+    Derby's GSS code for SD004; returns its reference folder."""
     # the seed files only: dbt would write the tests its YAML declares under the YAML's own path
     shutil.copytree(PROJECT_DIR / "seeds", seeds, ignore=shutil.ignore_patterns("*.yml"))
     reference = seeds / "reference"
@@ -64,6 +64,14 @@ def benchmarked(tmp_path_factory):
         encoding="utf-8",
     )
     assert DERBY in organisations.read_text(encoding="utf-8")
+    return reference
+
+
+@pytest.fixture(scope="module")
+def benchmarked(tmp_path_factory):
+    work = tmp_path_factory.mktemp("benchmark")
+    seeds = work / "seeds"
+    reference = write_benchmark_seeds(seeds)
     env = {"SCORECARD_SEED_DIR": str(seeds), "SCORECARD_REFERENCE_DIR": str(reference)}
     database = work / "warehouse.duckdb"
     monkey = pytest.MonkeyPatch()

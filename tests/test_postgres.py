@@ -27,7 +27,7 @@ import pytest
 from scorecard.synth import generate
 
 from .conftest import PROJECT_DIR, run_dbt
-from .test_benchmark import DERBY, FIXTURE, MAPPING, NEIGHBOURS
+from .test_benchmark import FIXTURE, write_benchmark_seeds
 
 pytestmark = pytest.mark.slow  # a database server and four warehouse builds
 
@@ -155,21 +155,7 @@ def sample_seeds():
     """
     folder = PROJECT_DIR / "warehouse" / f"test-pg-seeds-{uuid.uuid4().hex[:8]}"
     seeds = folder / "seeds"
-    shutil.copytree(PROJECT_DIR / "seeds", seeds, ignore=shutil.ignore_patterns("*.yml"))
-    reference = seeds / "reference"
-    with (reference / "national_statistics_columns.csv").open("a", encoding="utf-8") as fh:
-        fh.write(MAPPING)
-    with (reference / "statistical_neighbours.csv").open("a", encoding="utf-8") as fh:
-        fh.write(NEIGHBOURS)
-    organisations = reference / "organisations.csv"
-    text = organisations.read_text(encoding="utf-8")
-    organisations.write_text(
-        text.replace(
-            "SD004,Council of source document 004 (not named in the pack),unknown,,",
-            f"SD004,Council of source document 004 (not named in the pack),unknown,{DERBY},",
-        ),
-        encoding="utf-8",
-    )
+    reference = write_benchmark_seeds(seeds)
     yield {"SCORECARD_SEED_DIR": os.path.relpath(seeds, PROJECT_DIR), "SCORECARD_REFERENCE_DIR": str(reference)}
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -13,28 +13,7 @@ budget as (
 ranked as (
 
     select
-        organisation_code,
-        report_month,
-        service_code,
-        service_name,
-        printed_gross_budget,
-        printed_net_budget,
-        printed_forecast_outturn,
-        printed_variance,
-        printed_previous_variance,
-        printed_movement,
-        printed_gross_budget_decimals,
-        printed_net_budget_decimals,
-        printed_forecast_outturn_decimals,
-        printed_variance_decimals,
-        printed_previous_variance_decimals,
-        printed_movement_decimals,
-        notes,
-        source_file,
-        file_sha256,
-        source_row_number,
-        loaded_at,
-        is_sample,
+        *,
         {{ is_latest_file(['organisation_code', 'report_month']) }} as is_latest_file
 
     from budget
