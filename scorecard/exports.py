@@ -30,6 +30,8 @@ from typing import Any
 
 import duckdb
 
+from scorecard.settings import council_files
+
 MARTS_SCHEMA = "marts"
 MANIFEST_NAME = "manifest.json"
 BOM = "\ufeff".encode()
@@ -103,6 +105,8 @@ def write_exports(
             files.append(_parquet(con, table, folder, build_id, stamp))
             files.append(_csv(con, table, folder))
         files.extend(write_council_workbooks(council_sheets(con), folder / "councils", build_id, published_at))
+    if council_files():
+        files.extend(write_council_databases(database, folder / "councils"))
     database = Path(database)
     manifest = {
         "build_id": build_id,
@@ -529,6 +533,50 @@ def council_sheets(con: duckdb.DuckDBPyConnection) -> list[Council]:
     return [
         (code, names.get(code) or code, [(spec, grouped.get(code, [])) for spec, grouped in data]) for code in codes
     ]
+
+
+def write_council_databases(database: Path, folder: Path) -> list[dict[str, Any]]:
+    """Each council's own DuckDB file in `folder`, `<code>.duckdb`, for councils sharing one warehouse.
+
+    Every mart with an `organisation_code` column holds that council's rows only; marts without
+    one (every authority's national benchmark figures, the calendar, the build stamp) are public
+    and copied whole. Its manifest entry counts the council's rows in every mart.
+    """
+    entries = []
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_literal(database)} as published (read_only)")
+        tables = [t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'published' "
+            "and table_schema = ? order by 1", [MARTS_SCHEMA]).fetchall()]  # fmt: skip
+        by_council = {t for (t,) in con.execute(
+            "select table_name from information_schema.columns where table_catalog = 'published' "
+            "and table_schema = ? and column_name = 'organisation_code'", [MARTS_SCHEMA]).fetchall()}  # fmt: skip
+        organisations = f"published.{MARTS_SCHEMA}.dim_organisation"
+        codes = [c for (c,) in con.execute(f"select organisation_code from {organisations} order by 1").fetchall()]
+        for code in codes:
+            path = folder / _file_name(code).replace(".xlsx", ".duckdb")
+            path.unlink(missing_ok=True)
+            con.execute(f"attach {sql_literal(path)} as council")
+            try:
+                con.execute(f"create schema council.{MARTS_SCHEMA}")
+                counts = {}
+                for table in tables:
+                    own = table in by_council
+                    con.execute(
+                        f'create table council.{MARTS_SCHEMA}."{table}" as select * from '
+                        f'published.{MARTS_SCHEMA}."{table}"' + (" where organisation_code = ?" if own else ""),
+                        [code] if own else [],
+                    )
+                    [(counts[table],)] = con.execute(
+                        f'select count(*) from council.{MARTS_SCHEMA}."{table}"'
+                    ).fetchall()
+                con.execute("checkpoint council")
+            finally:
+                con.execute("detach council")
+            fsync_file(path)
+            entries.append(_entry(path, folder.parent, sum(counts.values()), format="duckdb",
+                                  organisation_code=code, tables=counts))  # fmt: skip
+    return entries
 
 
 def write_council_workbooks(

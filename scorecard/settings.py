@@ -88,3 +88,12 @@ def postgres_connection() -> dict[str, str | int]:
 def postgres_build_prefix() -> str:
     """On PostgreSQL dbt builds into `<prefix>marts`, `<prefix>staging`, ...; readers read `marts`."""
     return os.environ.get("SCORECARD_PG_BUILD_PREFIX", "build_")
+
+
+def council_files() -> bool:
+    """Whether publish also writes each council's own DuckDB file (exports/councils/<code>.duckdb).
+
+    For councils that share one DuckDB warehouse: each receives a file holding only its own rows
+    (and the public national figures). Off by default (SCORECARD_COUNCIL_FILES=true turns it on).
+    """
+    return os.environ.get("SCORECARD_COUNCIL_FILES", "false").strip().lower() in ("1", "true", "yes")

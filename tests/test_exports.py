@@ -270,6 +270,36 @@ def test_the_manifest_lists_every_file_with_its_rows_and_sha256(published, marts
     assert exports.check_exports(folder) == []
 
 
+def test_councils_sharing_a_warehouse_each_get_a_file_of_their_own_rows(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCORECARD_COUNCIL_FILES", "true")
+    working = working_copy(warehouse, tmp_path)
+    target = tmp_path / "published" / "scorecard.duckdb"
+    publish(working, target, build_id=BUILD_ID, run_results=run_results(warehouse))
+    folder = target.parent / "exports"
+    listed = {
+        item["path"]: item for item in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]
+    }
+    assert {p for p in listed if p.endswith(".duckdb")} == {"councils/HRF.duckdb", "councils/SD004.duckdb"}
+    assert exports.check_exports(folder) == []
+    with duckdb.connect(str(target), read_only=True) as whole:
+        for code in ("HRF", "SD004"):
+            item = listed[f"councils/{code}.duckdb"]
+            with duckdb.connect(str(folder / item["path"]), read_only=True) as own:
+                for table, rows in item["tables"].items():
+                    columns = [c for (c,) in own.execute(
+                        "select column_name from information_schema.columns where table_schema = 'marts' "
+                        "and table_name = ?", [table]).fetchall()]  # fmt: skip
+                    if "organisation_code" in columns:
+                        assert own.execute(f"select distinct organisation_code from marts.{table}").fetchall() in (
+                            [], [(code,)]), table  # fmt: skip
+                        expected = "select count(*) from marts.{t} where organisation_code = ?"
+                        assert whole.execute(expected.format(t=table), [code]).fetchone()[0] == rows, table
+                    else:  # public: the national figures, the calendar, the build stamp
+                        assert whole.execute(f"select count(*) from marts.{table}").fetchone()[0] == rows, table
+            assert item["tables"]["fct_scorecard_latest"] == {"HRF": 10, "SD004": 35}[code]
+            assert item["tables"]["dim_organisation"] == 1
+
+
 def test_a_failed_export_leaves_the_previous_publication_as_it_was(warehouse, tmp_path, monkeypatch, capsys):
     working = working_copy(warehouse, tmp_path)
     target = tmp_path / "published" / "scorecard.duckdb"
