@@ -148,7 +148,7 @@ def test_intervals_and_the_comparison_with_england(benchmarked):
         # ... 590 per 62,000 lies above it (higher, not worse) ...
         ("cla_rate_per_10000", "Derby", "2022-03-01", Decimal("87.6365"), Decimal("103.1594"), Decimal("68.0000"),
          "higher"),
-        # ... 40 per 7,600 includes England's 67 in 2020 (37.59645 before rounding: computed in 8-byte
+        # ... 40 per 7,600 includes England's 67 in 2020 (37.596447 before rounding: computed in 8-byte
         # doubles; a 4-byte float once gave 37.5965), and 38 per 7,650 its 68 in 2022.
         ("cla_rate_per_10000", "Rutland", "2020-03-01", Decimal("37.5964"), Decimal("71.6712"), Decimal("67.0000"),
          "similar"),
