@@ -18,7 +18,7 @@ import pytest
 
 from scorecard.pack import PackError, check, chromium_path, render
 
-from .test_reports import benchmark_warehouse, browser, published, server, site  # noqa: F401 (fixtures)
+from .test_reports import benchmark_warehouse, browser, fixture_commentary, published, server, site  # noqa: F401 (fixtures)
 
 SCORECARD = Path(sys.executable).parent / "scorecard"
 HRF = "Herefordshire Council - Children's Wellbeing directorate"  # dim_organisation's name
@@ -150,6 +150,25 @@ def test_sd004_january_2018(packs, published):  # noqa: F811
     assert re.search(r"error\s+reported_rag_differs\s+AD 7\s+Jan 2018", text)
     assert re.search(r"error\s+polarity_contradicts_methodology\s+QA 1", text)
     assert text.index("polarity_contradicts_methodology") < text.index("methodology_gap")
+    # the commentary fixture's text, exactly as written, with its author's role: each section's at the top
+    # of its section (budget's too, though there is no budget report), the indicators' in the scorecard
+    # section (pdftotext wraps long lines: compared with runs of white space as one space)
+    notes = fixture_commentary()
+    flat = " ".join(text.split())
+    for subject in ("scorecard", "FD 3", "CP 10", "budget"):
+        role, words = notes[subject]
+        assert f"{role}: {' '.join(words.split())}" in flat, subject
+    assert "Commentary on indicators" in text
+    scorecard, budget = flat.index("Scorecard, January 2018"), flat.index("Budget report of January 2018")
+    assert flat.index("Head of Performance:") < scorecard < flat.index("Head of Service:") < budget
+    assert scorecard < flat.index("Head of Finance:") < budget < flat.index("No budget report for January 2018.")
+
+
+def test_hrf_packs_print_no_commentary(packs):
+    """The fixture is SD004's: HRF's packs print none (and no empty heading for it)."""
+    for key in ("HRF 2017-05", "HRF 2017-03"):
+        _, text = packs[key]
+        assert "Commentary on indicators" not in text and "Test commentary" not in text
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -1,7 +1,9 @@
 """The Evidence reports: built from the sample warehouse, served on 127.0.0.1, read in headless Chromium.
 
 The warehouse is the sample plus the national statistics fixture (tests/fixtures/national_statistics),
-with test-only reference data so that the benchmarking pages have something to rank. Skipped (with the
+with test-only reference data so that the benchmarking pages have something to rank, and the made-up
+commentary fixture (tests/fixtures/commentary: the shipped packs print none) for SD004's January 2018
+pack, so that the pages have commentary to show. Skipped (with the
 reason) only when node is not installed. Screenshots go to test-artifacts/reports/.
 """
 
@@ -31,6 +33,17 @@ SOURCE_DIR = REPORTS_DIR / "sources" / "scorecard"
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "reports"
 AXE = REPORTS_DIR / "node_modules" / "axe-core" / "axe.min.js"  # a devDependency in reports/package.json
 NATIONAL_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "national_statistics" / "national_statistics_fixture.csv"
+# Made-up commentary for SD004's January 2018 pack (the shipped packs print none): two sections
+# (scorecard, budget) and two indicators (FD 3, with a line break and quotes; CP 10).
+COMMENTARY_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "commentary" / "commentary_SD004_2018-01.csv"
+
+
+def fixture_commentary() -> dict[str, tuple[str, str]]:
+    """The commentary fixture's rows by subject code: (author role, text exactly as written)."""
+    lines = COMMENTARY_FIXTURE.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[0].startswith("TEST DATA:")  # a line saying what the file is, before the header
+    return {row["subject_code"]: (row["author_role"], row["commentary"]) for row in csv.DictReader(lines[1:])}
+
 
 # ---- Test-only reference data, added to a copy of seeds/ (never to the project's own seeds) ----
 # The fixture's columns mapped to national indicators (seeds/reference/national_statistics_columns.csv
@@ -103,10 +116,11 @@ def _set_gss_code(organisations: Path, organisation_code: str, gss_code: str) ->
 
 @pytest.fixture(scope="module")
 def benchmark_warehouse(tmp_path_factory) -> Path:
-    """The sample extracts plus the national statistics fixture, built with test-only reference data.
+    """The sample extracts plus the national statistics and commentary fixtures, built with test-only reference data.
 
     The shared `warehouse` fixture stays as it is (other tests count its rows): this one builds its own,
-    from a copy of seeds/ with the fixture's column mappings, a few neighbours and SD004 as Derby.
+    from a copy of seeds/ with the fixture's column mappings, a few neighbours and SD004 as Derby, and
+    loads the made-up commentary for SD004's January 2018 pack.
     """
     work = tmp_path_factory.mktemp("benchmark-warehouse")
     seeds = work / "seeds"
@@ -120,6 +134,7 @@ def benchmark_warehouse(tmp_path_factory) -> Path:
     landing.mkdir()
     for path in NATIONAL_FIXTURE.parent.glob("national_statistics_fixture*.csv"):
         shutil.copy2(path, landing / path.name)
+    shutil.copy2(COMMENTARY_FIXTURE, landing / COMMENTARY_FIXTURE.name)
     env = {
         # dbt's seed-paths must be relative to the project: an absolute one makes dbt write compiled
         # SQL under the seed folder
@@ -131,8 +146,15 @@ def benchmark_warehouse(tmp_path_factory) -> Path:
         for name, value in env.items():
             patch.setenv(name, value)
         load_sample(database)
-        results = load_paths([landing / NATIONAL_FIXTURE.name], database, settle=0, quarantine=work / "quarantine")
-    assert [(r.status, r.rows) for r in results] == [("loaded", 126)], results
+        results = load_paths(
+            [landing / NATIONAL_FIXTURE.name, landing / COMMENTARY_FIXTURE.name],
+            database,
+            settle=0,
+            quarantine=work / "quarantine",
+        )
+    assert [(r.status, r.extract, r.rows) for r in results] == [
+        ("loaded", "national_statistics", 126), ("loaded", "commentary", 4),
+    ], results  # fmt: skip
     result = run_dbt(["build"], database, work, env)
     assert result.returncode == 0, result.stdout[-4000:]
     return database
@@ -359,6 +381,74 @@ def test_scorecard_page(server, browser, published):
     assert months == sorted(months, reverse=True) and months[0] == "2018-01"
 
 
+def _sparkline(row) -> tuple[str, int, int]:
+    """A scorecard row's sparkline: its sentence (aria-label), its periods and the dots drawn for figures."""
+    svg = row.locator("svg.sparkline")
+    assert svg.count() == 1 and svg.get_attribute("role") == "img"
+    return svg.get_attribute("aria-label"), int(svg.get_attribute("data-periods")), svg.locator("circle").count()
+
+
+def test_scorecard_commentary_rag_method_and_sparkline(server, browser, published):
+    """SD004, January 2018: the fixture's commentary, the RAG method in words and 12-period sparklines."""
+    visit = Visit(browser, server, "/?council=SD004&month=2018-01")
+    visit.screenshot("scorecard-commentary")
+    visit.assert_clean(server)
+    notes = fixture_commentary()
+    # The scorecard section's commentary above the table, its author's role first.
+    role, text = notes["scorecard"]
+    assert visit.page.locator("#scorecard-commentary").inner_text() == f"{role}: {text}"
+    section = visit.page.locator("#scorecard-commentary").bounding_box()
+    assert section["y"] < visit.page.locator("table.scorecard").bounding_box()["y"]
+    # Each indicator's commentary, exactly as written (quotes and line break kept), under its own row.
+    for code in ("FD 3", "CP 10"):
+        role, text = notes[code]
+        row = visit.page.locator("table.scorecard tr", has=visit.page.locator("th.code a", has_text=code)).first
+        commentary = row.locator("xpath=following-sibling::tr[1]")
+        assert "row-commentary" in commentary.get_attribute("class").split(), code
+        shown = commentary.inner_text()
+        assert shown.startswith(f"Commentary on {code}:") and shown.strip().endswith(f"{role}: {text}"), code
+    assert "\n" in notes["FD 3"][1] and '"front door"' in notes["FD 3"][1]
+    assert visit.page.locator("tr.row-commentary").count() == 2  # none for the indicators without any
+    # The RAG method in words under the badge (fct_scorecard_latest), none for a data-only indicator.
+    with duckdb.connect(str(published), read_only=True) as con:
+        methods = dict(con.execute(
+            "select indicator_code, rag_method_description from marts.fct_scorecard_latest"
+            " where organisation_code = 'SD004'"
+        ).fetchall())  # fmt: skip
+    assert methods["FD 3"] == "Green at or above 90%, Amber above 84%, Red at or below 84%"
+    assert methods["FD 8"] == "Green at or below 22%, Amber below 26%, Red at or above 26%"
+    for code in ("FD 3", "FD 8"):
+        cell = visit.page.locator("table.scorecard tr", has=visit.page.locator("th.code a", has_text=code)).first
+        method = cell.locator(".rag-cell .rag-method")
+        assert " ".join(method.inner_text().split()) == f"RAG method: {methods[code]}"  # "RAG method:" read out only
+        assert method.is_visible()
+    assert methods["CL 1"] is None and "RAG method" not in visit.row("CL 1")
+    # A sparkline of the last 12 periods up to the month: AMT 2 has figures for all 10 months of the
+    # sample (Apr 2017 to Jan 2018), LE 2 none for January 2018 (a gap, no dot).
+    with duckdb.connect(str(published), read_only=True) as con:
+        periods = {code: [float(v) if v is not None else None for (v,) in con.execute(
+            "select value from marts.fct_indicator_period where organisation_code = 'SD004' and indicator_code = ?"
+            " and period_month <= date '2018-01-01' order by period_month desc limit 12", [code]
+        ).fetchall()][::-1] for code in ("AMT 2", "LE 2")}  # fmt: skip
+    assert len(periods["AMT 2"]) == 10 and (periods["AMT 2"][0], periods["AMT 2"][-1]) == (71.3, 59.5)
+    amt2 = visit.page.locator("table.scorecard tr", has=visit.page.locator("th.code a", has_text="AMT 2")).first
+    assert _sparkline(amt2) == ("10 periods: from 71.3% to 59.5%", 10, 10)
+    assert periods["LE 2"][-1] is None and sum(v is None for v in periods["LE 2"]) == 1
+    le2 = visit.page.locator("table.scorecard tr", has=visit.page.locator("th.code a", has_text="LE 2")).first
+    assert _sparkline(le2) == ("10 periods: from 37.5% to 28.5%, 1 with no figure", 10, 9)
+    # Only periods up to the chosen month; another month's commentary is not shown for it.
+    visit.choose("#scorecard-month", "2017-06")
+    assert _sparkline(amt2) == ("3 periods: from 71.3% to 90.1%", 3, 3)
+    assert visit.page.locator("tr.row-commentary, #scorecard-commentary").count() == 0
+    # On a phone the commentary wraps within the screen, the page does not scroll sideways.
+    phone = Visit(browser, server, "/?council=SD004&month=2018-01", width=390, height=844)
+    phone.screenshot("scorecard-commentary-phone")
+    assert phone.overflow() <= 0
+    note = phone.page.locator("tr.row-commentary p").first.bounding_box()
+    assert note["x"] >= 0 and note["x"] + note["width"] <= 390
+    assert notes["FD 3"][1] in phone.page.locator("tr.row-commentary").first.inner_text()
+
+
 def test_scorecard_fits_a_phone(server, browser):
     visit = Visit(browser, server, "/", width=390, height=844)
     visit.screenshot("scorecard-phone")
@@ -387,6 +477,21 @@ def test_indicator_page(server, browser):
     jun = visit.row("Jun-17")
     assert "28%" in jun and "Red" in jun
     assert visit.page.locator("main canvas, main svg").count() >= 1  # the trend chart drew
+    # The RAG method in words (fct_scorecard_latest), and the bands from rpt_indicator_rag_bands.
+    assert visit.page.locator("#rag-method").inner_text() == (
+        "RAG method (Jan-18): Green at or below 22%, Amber below 26%, Red at or above 26%."
+    )
+    assert "Shaded bands show where the figure would be Green, Amber or Red" in visit.text
+    assert visit.page.locator("#indicator-commentary").count() == 0  # FD 8 has no commentary
+    # FD 3's commentary by month, newest first, with its author's role, exactly as written.
+    role, text = fixture_commentary()["FD 3"]
+    visit = Visit(browser, server, "/indicators/sd004-fd-3")
+    visit.screenshot("indicator-fd-3")
+    visit.assert_clean(server)
+    notes = visit.page.locator("#indicator-commentary .commentary-note").all_inner_texts()
+    assert notes == [f"January 2018\n{role}: {text}"]
+    method = visit.page.locator("#rag-method").inner_text()
+    assert method == "RAG method (Jan-18): Green at or above 90%, Amber above 84%, Red at or below 84%."
 
 
 def test_budget_page(server, browser, published):
@@ -438,6 +543,20 @@ def test_other_pages_render(server, browser, path, expected):
     visit.screenshot(path.strip("/"))
     visit.assert_clean(server)
     assert expected in visit.text
+
+
+def test_pages_hold_no_rules():
+    """Orders, unit labels and RAG bands are read from the marts, never worked out on a page."""
+    pages = REPORTS_DIR / "pages"
+    quality = (pages / "data-quality.md").read_text(encoding="utf-8")
+    pack = (pages / "pack.md").read_text(encoding="utf-8")
+    for text in (quality, pack):
+        assert "case severity" not in text and "order by severity_rank" in text  # rpt_data_quality_findings
+    workforce = (pages / "workforce.md").read_text(encoding="utf-8")
+    assert "unitLabels" not in workforce and "unit_label" in workforce  # fct_workforce_measure_period
+    assert "workforceUnits" not in pack and "unit_label" in pack
+    indicator = (pages / "indicators" / "[indicator].md").read_text(encoding="utf-8")
+    assert "scorecard.indicator_rag_bands" in indicator and "edges" not in indicator  # rpt_indicator_rag_bands
 
 
 # ---- Benchmarking (/benchmarking): the national statistics fixture, worked by hand ----------------------
