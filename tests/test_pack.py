@@ -92,6 +92,9 @@ def test_hrf_may_2017(packs, published):  # noqa: F811
     assert (value, target, rag) == ("90.6%", "88%", None)
     cwb02 = _line(text, "CWB 02")
     assert "Bigger is better" in cwb02 and f"{target} {value}" in cwb02 and "no RAG" in cwb02 and "better" in cwb02
+    # a figure left blank in the pack is "no figure", never the word "blank" (CWB 06 against its 40%)
+    cwb06 = _line(text, "CWB 06")
+    assert "40% no figure" in cwb06 and "blank" not in cwb06
     # budget: the May 2017 report, variance and its word
     assert "Budget report of May 2017" in text
     assert "2,080 adverse" in _line(text, "Looked After Children")
