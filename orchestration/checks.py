@@ -1,15 +1,25 @@
-"""Freshness and completeness checks on the facts, run after each build (warnings: they alert, never block)."""
+"""Freshness and completeness checks on the facts, run after each build (warnings: they alert, never block).
+
+They read the layer the build just wrote on the warehouse's own target, with the same settings as
+dbt's profile: the working DuckDB file (SCORECARD_DUCKDB_PATH), or on PostgreSQL
+(SCORECARD_TARGET=postgres) the build schema `build_marts` through the PG* settings. Their SQL is
+plain enough for both. Which indicators are due in a month is a rule, so it lives in dbt
+(rpt_indicator_completeness, from the frequencies seed); the checks only read it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from datetime import date
 
 import dagster as dg
 import duckdb
 
+from scorecard import postgres
 from scorecard.alerts import send_alert
-from scorecard.settings import warehouse_path
+from scorecard.settings import warehouse_path, warehouse_target
 
 FACT_PERIODS = {
     "fct_indicator_period": "period_month",
@@ -32,6 +42,17 @@ def expected_latest_month(today: date, due_day: int) -> date:
     return date(year, month, 1)
 
 
+@contextlib.contextmanager
+def built_marts() -> Iterator[tuple[object, str]]:
+    """A connection to the marts the build just wrote, and their schema: DuckDB's `marts`, PostgreSQL's build schema."""
+    if warehouse_target() == "postgres":
+        with postgres.Connection() as con:
+            yield con, postgres.build_schema()
+    else:
+        with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+            yield con, "marts"
+
+
 def _result(subject: str, passed: bool, description: str, metadata: dict) -> dg.AssetCheckResult:
     """A warning-level check result; a failed check also raises an alert."""
     if not passed:
@@ -51,9 +72,10 @@ def _freshness_check(table: str, column: str) -> dg.AssetChecksDefinition:
     )
     def _check() -> dg.AssetCheckResult:
         expected = expected_latest_month(as_of(), int(os.environ.get("SCORECARD_DUE_DAY", "10")))
-        with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        with built_marts() as (con, schema):
             latest = con.execute(
-                f"select organisation_code, max({column}) from marts.{table} group by 1 order by 1"
+                f"select organisation_code, max({column}) from {schema}.{table} "
+                "group by organisation_code order by organisation_code"
             ).fetchall()
         stale = {org: str(month) for org, month in latest if month < expected}
         return _result(
@@ -67,44 +89,24 @@ def _freshness_check(table: str, column: str) -> dg.AssetChecksDefinition:
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "fct_indicator_period"]),
+    asset=dg.AssetKey(["marts", "rpt_indicator_completeness"]),
     name="indicators_due_have_values",
     blocking=False,
-    description="In each organisation's latest month, every catalogue indicator due that month (monthly, or "
-    "quarterly at a quarter end, or annual in March) has a figure.",
+    description="In each organisation's latest month, every catalogue indicator due that month has a figure "
+    "(rpt_indicator_completeness: monthly ones every month, quarterly at a financial quarter's end, annual in "
+    "March, by the frequencies seed).",
 )
 def indicators_due_have_values() -> dg.AssetCheckResult:
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with built_marts() as (con, schema):
         missing = con.execute(
-            """
-            with latest as (
-                select organisation_code, max(period_month) as period_month
-                from marts.fct_indicator_period group by 1
-            ),
-            due as (
-                select latest.organisation_code, latest.period_month, indicator.indicator_code
-                from latest
-                inner join marts.dim_indicator as indicator
-                    on indicator.organisation_code = latest.organisation_code
-                where indicator.frequency in ('monthly', 'monthly_rolling_3m')
-                    or (indicator.frequency = 'quarterly' and month(latest.period_month) in (3, 6, 9, 12))
-                    or (indicator.frequency = 'annual' and month(latest.period_month) = 3)
-            )
-            select due.organisation_code, strftime(due.period_month, '%b-%y'), due.indicator_code
-            from due
-            left join marts.fct_indicator_period as fact
-                on fact.organisation_code = due.organisation_code
-                and fact.indicator_code = due.indicator_code
-                and fact.period_month = due.period_month
-            where fact.value is null
-            order by 1, 3
-            """
+            f"select organisation_code, period_month, indicator_code from {schema}.rpt_indicator_completeness "
+            "where not has_figure order by organisation_code, indicator_code"
         ).fetchall()
     return _result(
         "indicator completeness",
         not missing,
         f"{len(missing)} due indicator(s) have no figure" if missing else "complete",
-        {"missing": [f"{org} {month} {code}" for org, month, code in missing]},
+        {"missing": [f"{org} {month:%b-%y} {code}" for org, month, code in missing]},
     )
 
 

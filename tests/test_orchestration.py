@@ -332,6 +332,16 @@ def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_cha
             feb = run_job(land(orch, "indicator_values_SD004_2018-02.csv",
                                IV_HEADER + FD3.format(m="Feb-18", v="91%")), instance)  # fmt: skip
             assert feb.success
+            # the freshness and completeness checks ran on the marts the build wrote (as at 2018-03-20, due
+            # day 10: February's figures are due); they warn and alert, never block
+            checks = {e.check_name: e for e in feb.get_asset_check_evaluations()}
+            fresh = checks["fct_indicator_period_is_fresh"]
+            assert not fresh.passed and fresh.metadata["stale"].data == {"HRF": "2017-05-01"}
+            due = checks["indicators_due_have_values"]
+            missing = due.metadata["missing"].data
+            assert due.description == "35 due indicator(s) have no figure"
+            assert missing[0] == "HRF May-17 CWB 07" and "SD004 Feb-18 LE 2" in missing
+            assert "SD004 Feb-18 FD 3" not in missing
             # after a full build the landing sensor asks for load_and_update: only what depends on the raw
             # tables is built, seeds and dimensions are not
             march = land(orch, "indicator_values_SD004_2018-03.csv", IV_HEADER + FD3.format(m="Mar-18", v="84%"))
