@@ -119,10 +119,14 @@ browser: ## Install Debian's chromium (headless browser test, PDF packs) and pop
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
-reports: reports-setup ## Build the static scorecard site into reports/build from the published warehouse
-	@test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build
-	cd $(REPORTS) && node scripts/check-published.mjs >/dev/null
-	cd $(REPORTS) && npm run --silent sources && npm run --silent build
+# With SCORECARD_TARGET=postgres the site reads PostgreSQL's published marts as the read-only reports role
+# (scorecard/report_sources.py); the pages and the build are the same for both engines.
+reports: setup reports-setup ## Build the static scorecard site into reports/build from the published warehouse (SCORECARD_TARGET=postgres: from PostgreSQL)
+	@if [ "$${SCORECARD_TARGET:-dev}" != postgres ]; then \
+		test -f warehouse/published/scorecard.duckdb || $(MAKE) --no-print-directory build; \
+		cd $(REPORTS) && node scripts/check-published.mjs >/dev/null; fi
+	$(BIN)/scorecard report-sources
+	cd $(REPORTS) && npm run --silent build
 	@echo "Site built in $(REPORTS)/build (serve it with: make reports-dev)"
 
 # The site is rebuilt for `pack` and `measure-pages` only when it is missing or older than the published

@@ -12,8 +12,8 @@ from scorecard.alerts import send_alert
 from scorecard.contracts import CONTRACTS
 from scorecard.loader import load_paths
 from scorecard.publish import publish
-from scorecard.routine import LATEST_BUILD_ONLY_VARS, retractions_need_full_refresh
-from scorecard.settings import landing_dir, warehouse_path
+from scorecard.routine import LATEST_BUILD_ONLY_VARS, publish_build, retractions_need_full_refresh
+from scorecard.settings import landing_dir, warehouse_path, warehouse_target
 
 RAW_KEYS = {name: dg.AssetKey(["raw", contract.table]) for name, contract in CONTRACTS.items()}
 
@@ -123,12 +123,15 @@ MART_KEYS = [
 ]  # fmt: skip
 
 
-@dg.asset(deps=MART_KEYS, group_name="published", kinds={"duckdb"})
+@dg.asset(deps=MART_KEYS, group_name="published", kinds={"postgres" if warehouse_target() == "postgres" else "duckdb"})
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The marts for BI tools and their exports, published atomically once the build and its blocking checks pass."""
     # The graph reaches this step only after the build and its blocking checks passed.
     # It holds the marts only; the exports (Parquet, CSV, a workbook per council, manifest.json) are
     # written beside it in the same step, and a failure in either leaves both as they were.
+    if warehouse_target() == "postgres":  # build_marts swapped in for marts in one transaction
+        summary = publish_build(warehouse_path(), build_id=context.run.run_id, require_passing_build=False)
+        return dg.MaterializeResult(metadata={"build_id": context.run.run_id, "published": summary})
     publication = publish(build_id=context.run.run_id, require_passing_build=False)
     files = publication.manifest.get("files", [])
     return dg.MaterializeResult(

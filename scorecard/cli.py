@@ -25,7 +25,7 @@ from scorecard.loader import (
     retract,
 )
 from scorecard.postgres import POSTGRES_ERRORS, PostgresError
-from scorecard.publish import NotPublishable, publish
+from scorecard.publish import NotPublishable
 from scorecard.settings import warehouse_path, warehouse_target
 
 EXIT_BUSY = 3
@@ -89,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("publish", help="publish the working warehouse atomically for readers (after a passing build)")
     grant = sub.add_parser("grant", help="PostgreSQL: a login role per council that sees only its own rows in marts")
     grant.add_argument("organisation_codes", nargs="+", metavar="COUNCIL", help="organisation code(s), e.g. HRF")
+    sub.add_parser(
+        "report-sources",
+        help="run the reports' source queries against the published warehouse (DuckDB, or PostgreSQL's marts as "
+        "the reports role) into the files the site is built from",
+    )
     bench = sub.add_parser("bench-load", help="print load speed for a large wide workbook and a large CSV")
     bench.add_argument("--rows", type=int, default=200_000, help="rows in the large CSV")
     bench.add_argument("--indicators", type=int, default=2_000, help="indicator rows in the wide workbook")
@@ -154,6 +159,16 @@ def _run(args) -> int:
         pages = f", {made.pages} pages" if made.pages else ""
         print(f"pack of {made.council_name} ({made.council}) for {made.month_label}: {made.pdf}{pages}")
         return 0
+    if args.command == "report-sources":
+        from scorecard.report_sources import ReportSourcesError
+        from scorecard.report_sources import run as run_sources
+
+        try:
+            run_sources()
+        except ReportSourcesError as exc:
+            print(f"scorecard report-sources: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "bench":
         from scorecard.scale_bench import run as run_bench
 
@@ -200,16 +215,9 @@ def _run(args) -> int:
         print(f"wrote {target}")
         return 0
     if args.command == "publish":
-        if warehouse_target() == "postgres":
-            from scorecard.postgres import publish_checked
+        from scorecard.routine import publish_build
 
-            done = publish_checked()
-            marts, secured = len(done["mart_row_counts"]), len(done["row_level_security"])
-            print(f"published build {done['build_id']} to schema marts in PostgreSQL ({_postgres_where()}): "
-                  f"{marts} marts, {secured} of them with row-level security by council")  # fmt: skip
-            return 0
-        publication = publish(database)
-        print(f"published build {publication.build_id} to {publication.published}")
+        print(publish_build(database))
         return 0
     if args.command == "retract":
         done = retract(args.file, args.reason, database)

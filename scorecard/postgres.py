@@ -34,14 +34,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scorecard.settings import postgres_build_prefix, postgres_connection
+from scorecard.settings import postgres_build_prefix, postgres_connection, reports_role
 
 MARTS_SCHEMA = "marts"
 ACCESS_SCHEMA = "scorecard_access"
 COUNCILS_GROUP = "scorecard_councils"  # every council role: may read marts, sees its own rows
 ALL_COUNCILS_GROUP = "scorecard_all_councils"  # sees every council's rows (the reports, analysts at the centre)
 NATIONAL_ROLE = "scorecard_national"  # national and benchmark figures only
-REPORTS_ROLE = "scorecard_reports"  # read-only login for the Evidence site and BI tools
 READER_ROLES = (COUNCILS_GROUP, ALL_COUNCILS_GROUP, NATIONAL_ROLE)
 _DUCKDB_TYPES = {"double": "double precision", "varchar": "text", "timestamp": "timestamp"}
 
@@ -176,12 +175,13 @@ def _has_column(cur, schema: str, table: str, column: str) -> bool:
 def ensure_roles(cur) -> None:
     """The reader group roles and the table of which council role sees which council (idempotent)."""
     # the two groups hold grants only; the national role and the reports role are logins
+    reports = reports_role()  # the read-only login of the Evidence site and BI tools
     for role, login in ((COUNCILS_GROUP, False), (ALL_COUNCILS_GROUP, False), (NATIONAL_ROLE, True),
-                        (REPORTS_ROLE, True)):  # fmt: skip
+                        (reports, True)):  # fmt: skip
         cur.execute("select 1 from pg_roles where rolname = %s", [role])
         if cur.fetchone() is None:
             cur.execute(f'create role "{role}" {"login" if login else "nologin"}')
-    cur.execute(f'grant "{ALL_COUNCILS_GROUP}" to "{REPORTS_ROLE}"')
+    cur.execute(f'grant "{ALL_COUNCILS_GROUP}" to "{reports}"')
     cur.execute(f"create schema if not exists {ACCESS_SCHEMA}")
     cur.execute(
         f"create table if not exists {ACCESS_SCHEMA}.council_roles ("

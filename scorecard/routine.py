@@ -24,23 +24,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
 from scorecard.contracts import RETRACTIONS_TABLE
-from scorecard.loader import load_paths
+from scorecard.loader import connect_for_reading, load_paths, warehouse_exists
 from scorecard.publish import publish
 from scorecard.reference_check import main as check_reference
-from scorecard.settings import PROJECT_DIR, landing_dir, raw_schema
+from scorecard.settings import PROJECT_DIR, landing_dir, postgres_connection, raw_schema, warehouse_target
 
 # The incremental models that keep rows between builds, and so can hold a retracted file's rows.
 INCREMENTAL_WITH_FILES = ("stg_extracts__indicator_values", "stg_extracts__budget_outturn")
 
 
 def retractions_need_full_refresh(database: Path) -> bool:
-    """True when an incremental table still holds rows of a retracted file (a retraction since the last build)."""
-    if not database.exists():
+    """True when an incremental table still holds rows of a retracted file (a retraction since the last build).
+
+    On PostgreSQL the build's own schemas are looked at, not the published `marts` readers see.
+    """
+    if not warehouse_exists(database):
         return False
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect_for_reading(database) as con:
         stored = con.execute(
             "select table_schema, table_name from information_schema.tables where table_name in "
             f"({', '.join('?' for _ in INCREMENTAL_WITH_FILES)})",
@@ -52,7 +53,10 @@ def retractions_need_full_refresh(database: Path) -> bool:
         ).fetchone()[0]
         if not retractions:
             return False
+        published = {"marts"} if warehouse_target() == "postgres" else set()
         for schema, table in stored:
+            if schema in published:
+                continue
             held = con.execute(
                 f'select count(*) from "{schema}"."{table}" where file_sha256 in '
                 f'(select file_sha256 from "{raw_schema()}"."{RETRACTIONS_TABLE}")'
@@ -60,6 +64,27 @@ def retractions_need_full_refresh(database: Path) -> bool:
             if held:
                 return True
     return False
+
+
+def publish_build(database: Path, build_id: str | None = None, require_passing_build: bool = True) -> str:
+    """Publish the build on the warehouse's target and say where, in one line.
+
+    DuckDB: the working file copied to the published file atomically, with its exports
+    (scorecard/publish.py). PostgreSQL: `build_marts` swapped in for `marts` in one transaction,
+    with row-level security by council (scorecard/postgres.py). Unless `require_passing_build` is
+    false (Dagster's graph has already checked it), the last dbt build must have passed after the
+    last load.
+    """
+    if warehouse_target() == "postgres":
+        from scorecard import postgres
+
+        done = postgres.publish_checked(build_id) if require_passing_build else postgres.publish(build_id)
+        pg = postgres_connection()
+        return (f"published build {done['build_id']} to schema marts in PostgreSQL "
+                f"({pg['host']}:{pg['port']}/{pg['dbname']}): {len(done['mart_row_counts'])} marts, "
+                f"{len(done['row_level_security'])} of them with row-level security by council")  # fmt: skip
+    publication = publish(database, build_id=build_id, require_passing_build=require_passing_build)
+    return f"published build {publication.build_id} to {publication.published}"
 
 
 # dbt `--vars` for a production incremental run: data tests on the large incremental models read only the
@@ -102,6 +127,5 @@ def monthly(paths: list[Path], database: Path) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     print("4/4 publishing", flush=True)
-    publication = publish(database)
-    print(f"published build {publication.build_id} to {publication.published}")
+    print(publish_build(database))
     return load_status

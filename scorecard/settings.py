@@ -85,6 +85,11 @@ def postgres_connection() -> dict[str, str | int]:
     }
 
 
+def reports_role() -> str:
+    """The read-only PostgreSQL login the reports site reads the published marts as (scorecard publish creates it)."""
+    return os.environ.get("SCORECARD_REPORTS_ROLE", "scorecard_reports")
+
+
 def postgres_build_prefix() -> str:
     """On PostgreSQL dbt builds into `<prefix>marts`, `<prefix>staging`, ...; readers read `marts`."""
     return os.environ.get("SCORECARD_PG_BUILD_PREFIX", "build_")

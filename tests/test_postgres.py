@@ -218,6 +218,118 @@ def test_a_council_not_in_the_reference_gets_no_role(sample_on_both):
     )
 
 
+# --------------------------------------------------------------------------- the reports and Dagster's checks
+
+
+def _source_results(folder: Path) -> dict[str, list[tuple]]:
+    """Each reports source query's Parquet output under `folder`: its rows, normalised and sorted."""
+    out = {}
+    with duckdb.connect() as con:
+        for parquet in sorted(folder.glob("scorecard/*/*.parquet")):
+            if parquet.read_bytes()[:4] == b"\xff\xff\xff\xff":
+                # no rows (the sample prints no commentary): columns only, as an Arrow IPC stream
+                # (reports/scripts/offline-universal-sql.mjs)
+                out[parquet.stem] = []
+                continue
+            columns = [
+                row[0] for row in con.execute("describe select * from read_parquet(?)", [str(parquet)]).fetchall()
+            ]
+            kept = ", ".join(f'"{c}"' for c in columns if not c.endswith(TIME_COLUMNS))
+            rows = con.execute(f"select {kept} from read_parquet(?)", [str(parquet)]).fetchall()
+            out[parquet.stem] = sorted((tuple(_normal(v) for v in row) for row in rows), key=repr)
+    return out
+
+
+def test_the_reports_read_the_postgres_marts_as_the_reports_role_with_duckdbs_figures(sample_on_both, tmp_path,
+                                                                                      monkeypatch):  # fmt: skip
+    from scorecard import report_sources
+
+    if not (PROJECT_DIR / "reports" / "node_modules" / ".installed").exists():
+        pytest.fail("reports/node_modules is not installed: run `make reports-setup` (make test does)")
+    for key, value in sample_on_both["postgres"].items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PGUSER", "nobody")  # the reports connect as the reports role, never the owner
+    report_sources.run(tmp_path / "postgres")
+    written = (report_sources.POSTGRES_PROJECT / "sources" / "scorecard" / "connection.yaml").read_text()
+    assert "type: postgres" in written and "user: scorecard_reports" in written and "password" not in written
+    # a server it cannot reach is refused in one line (Evidence itself ends with status 0 then)
+    monkeypatch.setenv("PGPORT", "1")
+    with pytest.raises(report_sources.ReportSourcesError, match=r"not written: authority_benchmark, .*ECONNREFUSED"):
+        report_sources.run(tmp_path / "unreachable")
+    monkeypatch.setenv("SCORECARD_TARGET", "dev")
+    monkeypatch.setenv("SCORECARD_PUBLISHED_PATH", str(sample_on_both["duckdb"]))
+    report_sources.run(tmp_path / "duckdb")
+    pg, duck = _source_results(tmp_path / "postgres"), _source_results(tmp_path / "duckdb")
+    queries = {path.stem for path in report_sources.SOURCE_DIR.glob("*.sql")}
+    assert set(pg) == set(duck) == queries
+    assert len(pg.pop("build_info")) == len(duck.pop("build_info")) == 1  # each engine's own build id
+    for query in sorted(queries - {"build_info"}):
+        assert len(pg[query]) == len(duck[query]), f"{query}: {len(pg[query])} rows from PostgreSQL, {len(duck[query])}"
+        different = [(a, b) for a, b in zip(pg[query], duck[query], strict=True) if a != b]
+        assert not different, f"{query}: {len(different)} rows differ, first: {different[0]}"
+    assert len(pg["scorecard_latest"]) > 40 and len(pg["organisations"]) >= 2
+
+
+def test_dagster_checks_read_the_postgres_build_and_agree_with_duckdb(sample_on_both, tmp_path, monkeypatch):
+    from orchestration.checks import freshness_checks, indicators_due_have_values
+
+    monkeypatch.setenv("SCORECARD_AS_OF", "2018-03-20")
+    monkeypatch.setenv("SCORECARD_ALERTS_DIR", str(tmp_path / "alerts"))
+    results = {}
+    working = sample_on_both["duckdb"].parent.parent / "warehouse.duckdb"
+    engines = {
+        "postgres": sample_on_both["postgres"],
+        "duckdb": {"SCORECARD_TARGET": "dev", "SCORECARD_DUCKDB_PATH": str(working)},
+    }
+    for engine, env in engines.items():
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        results[engine] = [(r.passed, r.description, {k: v.value for k, v in r.metadata.items()})
+                           for r in (check() for check in [indicators_due_have_values, *freshness_checks])]  # fmt: skip
+    assert results["postgres"] == results["duckdb"]
+    due = results["postgres"][0]
+    assert due[0] is False and "HRF May-17 CWB 07" in due[2]["missing"]
+    fresh = results["postgres"][1]
+    assert fresh[2]["stale"] == {"HRF": "2017-05-01", "SD004": "2018-01-01"}
+
+
+def test_a_dagster_run_loads_builds_checks_and_publishes_on_postgres(postgres_cluster, tmp_path, monkeypatch):
+    """land_and_build, in process, on PostgreSQL: the landed file reaches the published marts by the schema swap."""
+    import dagster as dg
+
+    from .test_orchestration import FD3, IV_HEADER, run_job
+
+    env = {**_new_database(postgres_cluster), "SCORECARD_LANDING_DIR": str(tmp_path / "landing"),
+           "SCORECARD_QUARANTINE_DIR": str(tmp_path / "landing" / "quarantine"),
+           "SCORECARD_ALERTS_DIR": str(tmp_path / "alerts"), "SCORECARD_SETTLE_SECONDS": "0",
+           "SCORECARD_AS_OF": "2018-03-20", "SCORECARD_DUCKDB_PATH": str(tmp_path / "unused.duckdb")}  # fmt: skip
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    _run([str(SCORECARD), "init"], env)
+    _run([str(SCORECARD), "load-sample"], env)
+    landed = tmp_path / "landing" / "indicator_values_SD004_2018-02.csv"
+    landed.parent.mkdir()
+    landed.write_text(IV_HEADER + FD3.format(m="Feb-18", v="91%"), encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        result = run_job(landed, instance)
+    assert result.success
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    due = checks["indicators_due_have_values"]
+    assert due.description == "35 due indicator(s) have no figure"  # as on DuckDB (test_orchestration)
+    assert checks["fct_indicator_period_is_fresh"].metadata["stale"].data == {"HRF": "2017-05-01"}
+    latest = _psql(
+        postgres_cluster,
+        "select period_month, value, rag_status from marts.fct_scorecard_latest "
+        "where organisation_code = 'SD004' and indicator_code = 'FD 3'",
+        env["PGDATABASE"],
+        "scorecard",
+    )
+    assert [(str(m), float(v), rag) for m, v, rag in latest] == [("2018-02-01", 91.0, "Green")]
+    stamp = _psql(postgres_cluster, "select build_id from marts.build_info", env["PGDATABASE"], "scorecard")
+    assert stamp == [(result.run_id,)]
+    assert not (tmp_path / "unused.duckdb").exists()  # nothing went to DuckDB
+
+
 # --------------------------------------------------------------------------- readers during builds
 
 
