@@ -93,6 +93,7 @@ def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
         "int_budget_lines_rolled_up", "fct_indicator_period", "fct_scorecard_latest", "fct_budget_outturn",
         "fct_workforce_measure_period", "fct_risk", "rpt_data_quality_findings", "dim_indicator",
         "fct_authority_benchmark", "rpt_indicator_rag_bands", "fct_commentary", "stg_extracts__commentary",
+        "rpt_indicator_completeness",
     } <= unit_tested  # fmt: skip
     assert PROJECT_DIR.exists()
 
