@@ -18,7 +18,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # sqlfluff's dbt templater opens a database to compile: never the working warehouse.
 LINT_DUCKDB_PATH := warehouse/lint.duckdb
 
-.PHONY: help setup build build-postgres dev test test-fast lint format docs clean bench-load synth bench reports-setup browser reports reports-dev pack measure-pages
+.PHONY: help setup build build-postgres dev test test-postgres test-fast lint format docs clean bench-load synth bench reports-setup browser reports reports-dev pack measure-pages
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -62,8 +62,15 @@ dev: setup ## Start the Dagster UI and daemon on http://127.0.0.1:3000 (graph, s
 	$(BIN)/python -m orchestration.project
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
-test: setup lint reports-setup ## Run every test: linters, then pytest (dbt build with all dbt tests; the reports in Chromium)
-	$(BIN)/pytest
+# Each stage prints its time; CI runs both (`.ci/run` is `make test`).
+STAGE = start=$$(date +%s); $(2); status=$$?; echo "stage $(1): $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
+
+test: setup lint reports-setup ## Run every test: linters, then pytest in two timed stages: DuckDB (dbt build with all dbt tests; the reports in Chromium), then PostgreSQL
+	@$(call STAGE,duckdb,$(BIN)/pytest -m "not postgres")
+	@$(MAKE) --no-print-directory test-postgres
+
+test-postgres: setup ## The PostgreSQL stage alone: the same builds on a throwaway cluster, equal to DuckDB's row for row
+	@$(call STAGE,postgres,$(BIN)/pytest -m postgres)
 
 test-fast: setup ## Everyday tier: ruff, the Python tests not marked slow (grammar, loader, readers, reference check), and every dbt unit test on an empty build
 	$(BIN)/ruff check .

@@ -29,7 +29,7 @@ from scorecard.synth import generate
 from .conftest import PROJECT_DIR, run_dbt
 from .test_benchmark import FIXTURE, write_benchmark_seeds
 
-pytestmark = pytest.mark.slow  # a database server and four warehouse builds
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # a database server and several warehouse builds
 
 PORT = "55439"  # not the default 55432 of `make build-postgres`, so a developer's cluster is left alone
 SCORECARD = Path(sys.executable).parent / "scorecard"
