@@ -34,6 +34,12 @@ warehouse/bench/, loads the history through the real loader, then measures
     file's arrival to the published file holding the run's build (sensor tick, run
     queue, run worker, load, build, checks, publish).
 
+* the same history, full build, new month and incremental build on PostgreSQL, for the
+  sizes up to BENCH_POSTGRES_MAX_COUNCILS (default 10; 0 leaves PostgreSQL out): a
+  database of its own per size on a throwaway cluster of the benchmark's own
+  (scripts/postgres-throwaway.sh on port 55443, stopped afterwards), loaded by
+  `scorecard load` (COPY) and built with the same dbt commands.
+
 It prints figures only, then one `summary` line per size to read by machine. Nothing
 here is asserted: tests never time.
 """
@@ -62,6 +68,9 @@ from scorecard.settings import PROJECT_DIR
 from scorecard.synth import generate
 
 BIN = Path(sys.executable).parent
+# The benchmark's own PostgreSQL cluster (never a developer's or the tests'), and the largest size built there.
+POSTGRES_PORT = "55443"
+POSTGRES_MAX_COUNCILS = int(os.environ.get("BENCH_POSTGRES_MAX_COUNCILS", "10"))
 # How long the Dagster figures wait for the daemon or a run before giving up.
 DAGSTER_TIMEOUT_SECONDS = 900
 
@@ -256,9 +265,12 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     p50, p95 = query_latency(published)
     loaded_copy.unlink()
     orchestrated = dagster_figures(out, env, database, published, new_files)
+    history = [out / "landing" / "history", *national]  # a folder is loaded whole
+    engines = postgres_figures(councils, out, env, history, new_files) if councils <= POSTGRES_MAX_COUNCILS else {}
     os.environ.pop("SCORECARD_REFERENCE_DIR", None)
     return {
         **orchestrated,
+        **engines,
         "councils": councils, "months": months, "files": summary.history_files, "history_rows": history_rows,
         "history_load_s": history_seconds, "parse_s": parse_seconds, "startup_s": startup_seconds,
         "facts": fact_rows, "full_build_s": full_seconds, "full_build_mb": full_mb,
@@ -280,6 +292,49 @@ def _timed(command: list[str], env: dict[str, str], log: Path) -> float:
         tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
         raise RuntimeError(f"{' '.join(map(str, command))} failed; {log} ends:\n{tail}")
     return seconds
+
+
+@contextlib.contextmanager
+def _postgres_cluster(folder: Path):
+    """The benchmark's own throwaway PostgreSQL cluster; its connection settings. Stopped and removed afterwards."""
+    script = PROJECT_DIR / "scripts" / "postgres-throwaway.sh"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(SCORECARD_PG_PORT=POSTGRES_PORT, SCORECARD_PG_DATA=str(folder))
+    started = subprocess.run(["bash", str(script), "start"], env=env, capture_output=True, text=True, check=False)
+    if started.returncode != 0:
+        raise RuntimeError(f"postgres-throwaway.sh start failed: {(started.stdout + started.stderr)[-2000:]}")
+    try:
+        yield {"PGHOST": "127.0.0.1", "PGPORT": POSTGRES_PORT, "PGUSER": "scorecard"}
+    finally:
+        subprocess.run(["bash", str(script), "stop"], env=env, capture_output=True, text=True, check=False)
+
+
+def postgres_figures(councils: int, out: Path, env: dict[str, str], history: list[Path], new_files: list[Path]) -> dict:
+    """History load, full build, new month load and incremental build on PostgreSQL, as on DuckDB above."""
+    import psycopg2
+
+    scorecard, log = str(BIN / "scorecard"), out / "postgres.log"
+    with _postgres_cluster(Path(f"/tmp/scorecard-pg-bench-{POSTGRES_PORT}")) as cluster:
+        name = f"scorecard_bench_{councils}"
+        admin = psycopg2.connect(
+            host=cluster["PGHOST"], port=int(cluster["PGPORT"]), user="postgres", dbname="postgres"
+        )
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f"drop database if exists {name}")
+            cur.execute(f"create database {name} owner scorecard")
+        admin.close()
+        pg_env = {**env, **cluster, "PGDATABASE": name, "SCORECARD_TARGET": "postgres",
+                  "SCORECARD_SETTLE_SECONDS": "0"}  # fmt: skip
+        target = out / "target-postgres"
+        _timed([scorecard, "init"], pg_env, log)
+        load_s = _timed([scorecard, "load", *map(str, history)], pg_env, log)
+        _dbt(["parse", "--vars", LATEST_BUILD_ONLY_VARS], pg_env, target)  # untimed, as on DuckDB
+        full_s, _, _ = _dbt(["build", "--full-refresh", *PRODUCTION], pg_env, target)
+        month_load_s = _timed([scorecard, "load", *map(str, new_files)], pg_env, log)
+        inc_s, _, _ = _dbt(["build", "--select", "source:extracts+", *PRODUCTION], pg_env, target)
+    return {"pg_history_load_s": load_s, "pg_full_build_s": full_s, "pg_month_load_s": month_load_s,
+            "pg_incremental_build_s": inc_s}  # fmt: skip
 
 
 def _one_row_file(new_files: list[Path], folder: Path, tag: str) -> Path:
@@ -470,10 +525,24 @@ def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
               f"{r['hand_s']:>5.1f} s | {r['sensor_s']:>25.1f} s | {r['sensor_ratio']:>4.2f}x | "
               f"{r['leftover_run_folders']:>16}")  # fmt: skip
     print()
+    engines = [r for r in rows if "pg_full_build_s" in r]
+    if engines:
+        print("The other engines, same data and commands (figures only)")
+        print("councils | engine     | history load | full build | new month load | incremental | load+incr vs full")
+        for r in engines:
+            for engine, prefix in (("DuckDB", ""), ("PostgreSQL", "pg_")):
+                month = r[f"{prefix}month_load_s"] + r[f"{prefix}incremental_build_s"]
+                print(f"{r['councils']:>8} | {engine:<10} | {r[f'{prefix}history_load_s']:>10.1f} s | "
+                      f"{r[f'{prefix}full_build_s']:>8.1f} s | {r[f'{prefix}month_load_s']:>12.1f} s | "
+                      f"{r[f'{prefix}incremental_build_s']:>9.1f} s | "
+                      f"{100 * month / r[f'{prefix}full_build_s']:>16.0f}%")  # fmt: skip
+        print()
     for r in rows:
         month = 100 * (r["month_load_s"] + r["incremental_build_s"]) / r["full_build_s"]
+        other = f" postgres_s={r['pg_full_build_s']:.1f}" if "pg_full_build_s" in r else ""
         print(
             f"summary councils={r['councils']} full_s={r['full_build_s']:.1f} duckdb_s={r['duckdb_alone_s']:.1f} "
             f"month_pct={month:.0f} dagster_ratio={r['dagster_ratio']:.2f} sensor_ratio={r['sensor_ratio']:.2f}"
+            f"{other}"
         )
     return rows
