@@ -104,7 +104,7 @@ def test_build_ran_every_dbt_unit_and_data_test_and_all_passed(warehouse):
     for result in run["results"]:
         kind = result["unique_id"].split(".")[0]
         by_kind.setdefault(kind, []).append(result["status"])
-    assert len(by_kind["unit_test"]) == 37
+    assert len(by_kind["unit_test"]) == 41
     assert len(by_kind["test"]) >= 180
     assert set(by_kind["unit_test"]) == {"pass"}
     assert set(by_kind["test"]) == {"pass"}

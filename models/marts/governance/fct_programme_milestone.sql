@@ -1,6 +1,7 @@
 -- Programme plan: one row per organisation x report x project x plan month,
 -- with the phase, milestone or decision planned for the month and the
--- project's RAG at the report.
+-- project's RAG at the report. The words the reports print for a decision
+-- (Decision required) are data: programme_activity_types.label.
 
 with
 
@@ -24,27 +25,39 @@ programme as (
 
 ),
 
+activity_types as (
+
+    select * from {{ ref('programme_activity_types') }}
+
+),
+
 final as (
 
     select
-        organisation_code,
-        reported_in,
-        project_name,
-        plan_month,
-        {{ financial_year_label('plan_month') }} as financial_year,
-        case when activity_type = 'phase' then activity end as phase,
-        case when activity_type = 'milestone' then activity end as milestone,
-        coalesce(activity_type = 'decision', false) as decision_required,
-        case when activity_type = 'decision' then activity end as decision,
-        max(project_rag) over (partition by organisation_code, reported_in, project_name)
-            as project_rag,
-        max(forecast_rag) over (partition by organisation_code, reported_in, project_name)
-            as forecast_rag,
-        max(status_text) over (partition by organisation_code, reported_in, project_name)
-            as status_text,
-        notes
+        programme.organisation_code,
+        programme.reported_in,
+        programme.project_name,
+        programme.plan_month,
+        {{ financial_year_label('programme.plan_month') }} as financial_year,
+        case when programme.activity_type = 'phase' then programme.activity end as phase,
+        case when programme.activity_type = 'milestone' then programme.activity end as milestone,
+        coalesce(programme.activity_type = 'decision', false) as decision_required,
+        case when programme.activity_type = 'decision' then activity_types.label end as decision_label,
+        case when programme.activity_type = 'decision' then programme.activity end as decision,
+        max(programme.project_rag) over (
+            partition by programme.organisation_code, programme.reported_in, programme.project_name
+        ) as project_rag,
+        max(programme.forecast_rag) over (
+            partition by programme.organisation_code, programme.reported_in, programme.project_name
+        ) as forecast_rag,
+        max(programme.status_text) over (
+            partition by programme.organisation_code, programme.reported_in, programme.project_name
+        ) as status_text,
+        programme.notes
 
     from programme
+    left join activity_types
+        on programme.activity_type = activity_types.activity_type
 
 )
 

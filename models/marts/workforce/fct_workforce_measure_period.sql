@@ -6,7 +6,8 @@
 -- seed flows through with no change here (name, unit, polarity, order come from
 -- the seed; the unit's label from units). Direction and performance use the same rules as indicators
 -- (macros/rules): a measure with no polarity (headcount) has a direction but no
--- performance.
+-- performance. The order of period types (a month before the quarter and the
+-- year ending in it) is data too: period_types.sort_order.
 
 with
 
@@ -25,6 +26,12 @@ measures as (
 units as (
 
     select * from {{ ref('units') }}
+
+),
+
+period_types as (
+
+    select * from {{ ref('period_types') }}
 
 ),
 
@@ -53,6 +60,7 @@ with_measure as (
         latest.measure_code,
         latest.period_month,
         latest.period_type,
+        period_types.sort_order as period_type_sort_order,
         latest.period_label,
         latest.value,
         latest.value_status,
@@ -71,6 +79,8 @@ with_measure as (
             and latest.measure_code = measures.measure_code
     left join units
         on measures.unit = units.unit
+    left join period_types
+        on latest.period_type = period_types.period_type
 
 ),
 
@@ -113,6 +123,7 @@ final as (
         measure_code,
         period_month,
         period_type,
+        period_type_sort_order,
         period_label,
         {{ financial_year_label('period_month') }} as financial_year,
         measure_name,
