@@ -1,17 +1,27 @@
-"""Shared fixtures: a warehouse built from the sample extracts into a temporary DuckDB file."""
+"""Shared fixtures: a warehouse built from the sample extracts into a temporary DuckDB file, and the reports.
+
+The reports' fixtures (the benchmark warehouse, its published copy, the built Evidence site, the server
+and the browser) are session-scoped: tests/test_reports.py and tests/test_pack.py share one site build.
+"""
 
 from __future__ import annotations
 
+import csv
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from scorecard.loader import load_paths, load_sample
+from scorecard.publish import publish
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
@@ -74,3 +84,195 @@ def sample_copy(tmp_path) -> Path:
     target = tmp_path / "extracts"
     shutil.copytree(PROJECT_DIR / "sample_data", target)
     return target
+
+
+# ---- The reports (tests/test_reports.py, tests/test_pack.py): one warehouse, one site build a session ----
+REPORTS_DIR = PROJECT_DIR / "reports"
+SOURCE_DIR = REPORTS_DIR / "sources" / "scorecard"
+ARTIFACTS = PROJECT_DIR / "test-artifacts" / "reports"
+NATIONAL_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "national_statistics" / "national_statistics_fixture.csv"
+# Made-up commentary for SD004's January 2018 pack (the shipped packs print none): two sections
+# (scorecard, budget) and two indicators (FD 3, with a line break and quotes; CP 10). SD004 has no
+# budget report, so its budget note shows only in the PDF pack.
+COMMENTARY_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "commentary" / "commentary_SD004_2018-01.csv"
+# Made-up commentary for HRF's May 2017 budget report (the loader takes one council and month a file):
+# the budget section's note, with quotes, £ and %, for the budget page and HRF's May 2017 pack.
+HRF_BUDGET_COMMENTARY_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "commentary" / "commentary_HRF_2017-05.csv"
+
+
+def fixture_commentary(fixture: Path = COMMENTARY_FIXTURE) -> dict[str, tuple[str, str]]:
+    """A commentary fixture's rows by subject code: (author role, text exactly as written)."""
+    lines = fixture.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[0].startswith("TEST DATA:")  # a line saying what the file is, before the header
+    return {row["subject_code"]: (row["author_role"], row["commentary"]) for row in csv.DictReader(lines[1:])}
+
+
+# ---- Test-only reference data, added to a copy of seeds/ (never to the project's own seeds) ----
+# The fixture's columns mapped to national indicators (seeds/reference/national_statistics_columns.csv
+# ships empty: a deployment maps the files it loads).
+FIXTURE_COLUMNS = [
+    {"indicator_column": column, "filters": "characteristic=Total", "national_code": code, "role": role,
+     "period_end_month": "", "notes": "test fixture only"}
+    for column, code, role in [
+        ("assess_45_pct", "assessments_within_45_days_pct", "value"),
+        ("assess_45_num", "assessments_within_45_days_pct", "numerator"),
+        ("assess_45_den", "assessments_within_45_days_pct", "denominator"),
+        ("cla_rate", "cla_rate_per_10000", "value"),
+        ("cla_count", "cla_rate_per_10000", "numerator"),
+        ("child_pop", "cla_rate_per_10000", "denominator"),
+    ]
+]  # fmt: skip
+# Made-up statistical neighbours for Derby among the fixture's authorities (not the DfE's model):
+# Leicester, Plymouth and Rutland, whose 2022 assessment figure is suppressed.
+DERBY = "E06000015"
+FIXTURE_NEIGHBOURS = [
+    {"gss_code": DERBY, "neighbour_gss_code": neighbour, "neighbour_rank": str(rank), "model_year": "2019",
+     "source": "test fixture only"}
+    for rank, neighbour in enumerate(["E06000016", "E06000026", "E06000017"], start=1)
+]  # fmt: skip
+# Council SD004's pack does not name its council; for this test only, it is Derby. Its AMT 2 maps to
+# assessments_within_45_days_pct (seeds/reference/indicators.csv).
+SD004_GSS_CODE = DERBY
+# How long each build of the site took; the session fixture `site` builds it once.
+SITE_BUILDS: list[float] = []
+
+
+def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
+    result = subprocess.run(args, cwd=REPORTS_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+def _append_rows(seed: Path, rows: list[dict[str, str]]) -> None:
+    with seed.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+        fh.seek(0)
+        ends_with_newline = fh.read().endswith("\n")
+    with seed.open("a", encoding="utf-8", newline="") as fh:
+        if not ends_with_newline:
+            fh.write("\n")
+        csv.DictWriter(fh, fieldnames=header, lineterminator="\n").writerows(rows)
+
+
+def _set_gss_code(organisations: Path, organisation_code: str, gss_code: str) -> None:
+    with organisations.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = reader.fieldnames, list(reader)
+    assert [r["organisation_code"] for r in rows].count(organisation_code) == 1
+    for row in rows:
+        if row["organisation_code"] == organisation_code:
+            assert not row["gss_code"], "the project's seed now gives SD004 a GSS code: revisit this test"
+            row["gss_code"] = gss_code
+    with organisations.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def benchmark_warehouse(tmp_path_factory) -> Path:
+    """The sample extracts plus the national statistics and commentary fixtures, built with test-only reference data.
+
+    The shared `warehouse` fixture stays as it is (other tests count its rows): this one builds its own,
+    from a copy of seeds/ with the fixture's column mappings, a few neighbours and SD004 as Derby, and
+    loads the made-up commentary for SD004's January 2018 pack and HRF's May 2017 budget report.
+    """
+    work = tmp_path_factory.mktemp("benchmark-warehouse")
+    seeds = work / "seeds"
+    shutil.copytree(PROJECT_DIR / "seeds", seeds)
+    reference = seeds / "reference"
+    _append_rows(reference / "national_statistics_columns.csv", FIXTURE_COLUMNS)
+    _append_rows(reference / "statistical_neighbours.csv", FIXTURE_NEIGHBOURS)
+    _set_gss_code(reference / "organisations.csv", "SD004", SD004_GSS_CODE)
+    # A copy of the fixture (with its .meta.csv), so a refusal could never move the repository's file.
+    landing = work / "landing"
+    landing.mkdir()
+    for path in NATIONAL_FIXTURE.parent.glob("national_statistics_fixture*.csv"):
+        shutil.copy2(path, landing / path.name)
+    for commentary in (COMMENTARY_FIXTURE, HRF_BUDGET_COMMENTARY_FIXTURE):
+        shutil.copy2(commentary, landing / commentary.name)
+    env = {
+        # dbt's seed-paths must be relative to the project: an absolute one makes dbt write compiled
+        # SQL under the seed folder
+        "SCORECARD_SEED_DIR": os.path.relpath(seeds, PROJECT_DIR),
+        "SCORECARD_REFERENCE_DIR": str(reference),
+    }
+    database = work / "warehouse.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        load_sample(database)
+        results = load_paths(
+            [landing / path.name for path in (NATIONAL_FIXTURE, COMMENTARY_FIXTURE, HRF_BUDGET_COMMENTARY_FIXTURE)],
+            database,
+            settle=0,
+            quarantine=work / "quarantine",
+        )
+    assert [(r.status, r.extract, r.rows) for r in results] == [
+        ("loaded", "national_statistics", 126), ("loaded", "commentary", 4), ("loaded", "commentary", 1),
+    ], results  # fmt: skip
+    result = run_dbt(["build"], database, work, env)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return database
+
+
+@pytest.fixture(scope="session")
+def published(benchmark_warehouse, tmp_path_factory) -> Path:
+    """The sample warehouse with the national statistics fixture, published the way `make build` publishes it."""
+    work = tmp_path_factory.mktemp("reports")
+    working = work / "scorecard.duckdb"
+    shutil.copyfile(benchmark_warehouse, working)
+    run_results = benchmark_warehouse.parent / "target" / "run_results.json"  # the build that made it, which passed
+    return publish(
+        working, work / "published" / "scorecard.duckdb", build_id="reports-test", run_results=run_results
+    ).published
+
+
+@pytest.fixture(scope="session")
+def site(published) -> Path:
+    """`evidence sources` and `evidence build` against the published sample warehouse."""
+    if not (REPORTS_DIR / "node_modules" / ".installed").exists():
+        pytest.fail("reports/node_modules is not installed: run `make reports-setup` (make test does)")
+    env = {
+        **os.environ,
+        "EVIDENCE_SOURCE__scorecard__filename": os.path.relpath(published, SOURCE_DIR),
+        "SEND_ANONYMOUS_USAGE_STATS": "no",
+    }
+    started = time.monotonic()
+    _run(["npm", "run", "--silent", "sources"], env)
+    _run(["npm", "run", "--silent", "build"], env)
+    build = REPORTS_DIR / "build"
+    assert (build / "index.html").exists()
+    SITE_BUILDS.append(time.monotonic() - started)
+    # shown with `pytest -s`: once a session, however many test files use the site
+    print(f"\nreports site built (build {len(SITE_BUILDS)} of this session) in {SITE_BUILDS[-1]:.0f} s")
+    return build
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield b
+        b.close()

@@ -1,7 +1,8 @@
 """The monthly pack as a PDF (`scorecard pack`, `make pack`): printed from the built site, read back as text.
 
 Reuses the reports test's site (the sample warehouse plus the national statistics fixture, published,
-`evidence build` into reports/build) and its browser. Each PDF is read with poppler's `pdftotext -layout`
+`evidence build` into reports/build) and its browser: session fixtures in tests/conftest.py, so one
+site build serves this file and tests/test_reports.py. Each PDF is read with poppler's `pdftotext -layout`
 and `pdfinfo`, installed by `make browser`.
 """
 
@@ -18,7 +19,7 @@ import pytest
 
 from scorecard.pack import PackError, check, chromium_path, render
 
-from .test_reports import benchmark_warehouse, browser, fixture_commentary, published, server, site  # noqa: F401 (fixtures)
+from .conftest import HRF_BUDGET_COMMENTARY_FIXTURE, fixture_commentary
 
 SCORECARD = Path(sys.executable).parent / "scorecard"
 HRF = "Herefordshire Council - Children's Wellbeing directorate"  # dim_organisation's name
@@ -67,7 +68,7 @@ def _figure(database: Path, council: str, code: str, month: str) -> tuple[str, s
 
 
 @pytest.fixture(scope="module")
-def packs(site, browser, tmp_path_factory) -> dict[str, tuple[Path, str]]:  # noqa: F811
+def packs(site, browser, tmp_path_factory) -> dict[str, tuple[Path, str]]:
     """The three packs printed once: HRF May 2017, HRF March 2017 and SD004 January 2018."""
     out = tmp_path_factory.mktemp("packs")
     made = {}
@@ -78,7 +79,7 @@ def packs(site, browser, tmp_path_factory) -> dict[str, tuple[Path, str]]:  # no
     return made
 
 
-def test_hrf_may_2017(packs, published):  # noqa: F811
+def test_hrf_may_2017(packs, published):
     pdf, text = packs["HRF 2017-05"]
     assert _page_size(pdf)[:2] == (842, 595)  # A4 landscape
     # the cover
@@ -87,6 +88,7 @@ def test_hrf_may_2017(packs, published):  # noqa: F811
     assert re.search(r"Warehouse build\s+reports-test", text)
     assert "Page 1 of" in text
     assert f"{HRF} (HRF) · May 2017 · Children's services scorecard pack" in text  # the footer
+    assert "Print or save as PDF" not in text  # the page's print button is not printed
     # scorecard: CWB 02 as the warehouse holds it (90.6% against 88%; no RAG methodology in May 2017)
     value, target, rag = _figure(published, "HRF", "CWB 02", "2017-05")
     assert (value, target, rag) == ("90.6%", "88%", None)
@@ -123,7 +125,7 @@ def test_hrf_march_2017_milestones(packs):
     assert "Soft Market Testing" in _line(text, "Jan 2017")
 
 
-def test_sd004_january_2018(packs, published):  # noqa: F811
+def test_sd004_january_2018(packs, published):
     pdf, text = packs["SD004 2018-01"]
     width, height, pages = _page_size(pdf)
     assert (width, height) == (842, 595) and pages >= 7  # cover and six sections, each from a new page
@@ -167,18 +169,28 @@ def test_sd004_january_2018(packs, published):  # noqa: F811
     assert scorecard < flat.index("Head of Finance:") < budget < flat.index("No budget report for January 2018.")
 
 
-def test_hrf_packs_print_no_commentary(packs):
-    """The fixture is SD004's: HRF's packs print none (and no empty heading for it)."""
+def test_hrf_packs_print_only_their_own_commentary(packs):
+    """SD004's fixture is not HRF's: HRF's packs print none of it (and no empty heading for indicators).
+    HRF's own fixture is one note on the May 2017 budget report: May's pack prints it at the top of its
+    budget section, March's pack prints no commentary at all."""
     for key in ("HRF 2017-05", "HRF 2017-03"):
         _, text = packs[key]
-        assert "Commentary on indicators" not in text and "Test commentary" not in text
+        assert "Commentary on indicators" not in text
+        for _, words in fixture_commentary().values():
+            assert " ".join(words.split()) not in " ".join(text.split()), key
+    assert "Test commentary" not in packs["HRF 2017-03"][1]
+    role, words = fixture_commentary(HRF_BUDGET_COMMENTARY_FIXTURE)["budget"]
+    flat = " ".join(packs["HRF 2017-05"][1].split())
+    assert flat.count("Test commentary") == 1
+    note = flat.index(f"{role}: {' '.join(words.split())}")
+    assert flat.index("Scorecard, May 2017") < note < flat.index("Budget report of May 2017")
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(SCORECARD), "pack", *args], capture_output=True, text=True, timeout=300)
 
 
-def test_unknown_council_and_month_without_figures(site):  # noqa: F811
+def test_unknown_council_and_month_without_figures(site):
     result = _cli("--council", "XYZ", "--month", "2017-05")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == "scorecard pack: council 'XYZ' is not in the warehouse (councils: HRF, SD004)\n"
@@ -197,7 +209,7 @@ def test_site_not_built_and_chromium_missing(tmp_path, monkeypatch):
         chromium_path()
 
 
-def test_cli_writes_the_pack(site, tmp_path):  # noqa: F811
+def test_cli_writes_the_pack(site, tmp_path):
     """`scorecard pack` end to end: its own Chromium, the default site, one line of output."""
     out = tmp_path / "HRF_2017-05.pdf"
     result = _cli("--council", "hrf", "--month", "2017-05", "--out", str(out))

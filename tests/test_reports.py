@@ -9,68 +9,23 @@ reason) only when node is not installed. Screenshots go to test-artifacts/report
 
 from __future__ import annotations
 
-import csv
-import functools
 import itertools
 import json
-import os
+import re
 import shutil
 import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from scorecard.loader import load_paths, load_sample
-from scorecard.publish import publish, read_build
+from scorecard.publish import read_build
 
-from .conftest import PROJECT_DIR, run_dbt
+# The warehouse, the published copy, the built site, its server and the browser are session fixtures in
+# tests/conftest.py: one site build serves this file and tests/test_pack.py.
+from .conftest import ARTIFACTS, DERBY, HRF_BUDGET_COMMENTARY_FIXTURE, REPORTS_DIR, fixture_commentary
 
-REPORTS_DIR = PROJECT_DIR / "reports"
-SOURCE_DIR = REPORTS_DIR / "sources" / "scorecard"
-ARTIFACTS = PROJECT_DIR / "test-artifacts" / "reports"
 AXE = REPORTS_DIR / "node_modules" / "axe-core" / "axe.min.js"  # a devDependency in reports/package.json
-NATIONAL_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "national_statistics" / "national_statistics_fixture.csv"
-# Made-up commentary for SD004's January 2018 pack (the shipped packs print none): two sections
-# (scorecard, budget) and two indicators (FD 3, with a line break and quotes; CP 10).
-COMMENTARY_FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "commentary" / "commentary_SD004_2018-01.csv"
-
-
-def fixture_commentary() -> dict[str, tuple[str, str]]:
-    """The commentary fixture's rows by subject code: (author role, text exactly as written)."""
-    lines = COMMENTARY_FIXTURE.read_text(encoding="utf-8").splitlines(keepends=True)
-    assert lines[0].startswith("TEST DATA:")  # a line saying what the file is, before the header
-    return {row["subject_code"]: (row["author_role"], row["commentary"]) for row in csv.DictReader(lines[1:])}
-
-
-# ---- Test-only reference data, added to a copy of seeds/ (never to the project's own seeds) ----
-# The fixture's columns mapped to national indicators (seeds/reference/national_statistics_columns.csv
-# ships empty: a deployment maps the files it loads).
-FIXTURE_COLUMNS = [
-    {"indicator_column": column, "filters": "characteristic=Total", "national_code": code, "role": role,
-     "period_end_month": "", "notes": "test fixture only"}
-    for column, code, role in [
-        ("assess_45_pct", "assessments_within_45_days_pct", "value"),
-        ("assess_45_num", "assessments_within_45_days_pct", "numerator"),
-        ("assess_45_den", "assessments_within_45_days_pct", "denominator"),
-        ("cla_rate", "cla_rate_per_10000", "value"),
-        ("cla_count", "cla_rate_per_10000", "numerator"),
-        ("child_pop", "cla_rate_per_10000", "denominator"),
-    ]
-]  # fmt: skip
-# Made-up statistical neighbours for Derby among the fixture's authorities (not the DfE's model):
-# Leicester, Plymouth and Rutland, whose 2022 assessment figure is suppressed.
-DERBY = "E06000015"
-FIXTURE_NEIGHBOURS = [
-    {"gss_code": DERBY, "neighbour_gss_code": neighbour, "neighbour_rank": str(rank), "model_year": "2019",
-     "source": "test fixture only"}
-    for rank, neighbour in enumerate(["E06000016", "E06000026", "E06000017"], start=1)
-]  # fmt: skip
-# Council SD004's pack does not name its council; for this test only, it is Derby. Its AMT 2 maps to
-# assessments_within_45_days_pct (seeds/reference/indicators.csv).
-SD004_GSS_CODE = DERBY
 
 pytestmark = [
     # needs a built warehouse and a browser: left out of `make test-fast`
@@ -80,142 +35,6 @@ pytestmark = [
         reason="node/npm not installed: the Evidence reports cannot be built, so their browser test is skipped",
     ),
 ]
-
-
-def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=REPORTS_DIR, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return result
-
-
-def _append_rows(seed: Path, rows: list[dict[str, str]]) -> None:
-    with seed.open(encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh))
-        fh.seek(0)
-        ends_with_newline = fh.read().endswith("\n")
-    with seed.open("a", encoding="utf-8", newline="") as fh:
-        if not ends_with_newline:
-            fh.write("\n")
-        csv.DictWriter(fh, fieldnames=header, lineterminator="\n").writerows(rows)
-
-
-def _set_gss_code(organisations: Path, organisation_code: str, gss_code: str) -> None:
-    with organisations.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header, rows = reader.fieldnames, list(reader)
-    assert [r["organisation_code"] for r in rows].count(organisation_code) == 1
-    for row in rows:
-        if row["organisation_code"] == organisation_code:
-            assert not row["gss_code"], "the project's seed now gives SD004 a GSS code: revisit this test"
-            row["gss_code"] = gss_code
-    with organisations.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-@pytest.fixture(scope="module")
-def benchmark_warehouse(tmp_path_factory) -> Path:
-    """The sample extracts plus the national statistics and commentary fixtures, built with test-only reference data.
-
-    The shared `warehouse` fixture stays as it is (other tests count its rows): this one builds its own,
-    from a copy of seeds/ with the fixture's column mappings, a few neighbours and SD004 as Derby, and
-    loads the made-up commentary for SD004's January 2018 pack.
-    """
-    work = tmp_path_factory.mktemp("benchmark-warehouse")
-    seeds = work / "seeds"
-    shutil.copytree(PROJECT_DIR / "seeds", seeds)
-    reference = seeds / "reference"
-    _append_rows(reference / "national_statistics_columns.csv", FIXTURE_COLUMNS)
-    _append_rows(reference / "statistical_neighbours.csv", FIXTURE_NEIGHBOURS)
-    _set_gss_code(reference / "organisations.csv", "SD004", SD004_GSS_CODE)
-    # A copy of the fixture (with its .meta.csv), so a refusal could never move the repository's file.
-    landing = work / "landing"
-    landing.mkdir()
-    for path in NATIONAL_FIXTURE.parent.glob("national_statistics_fixture*.csv"):
-        shutil.copy2(path, landing / path.name)
-    shutil.copy2(COMMENTARY_FIXTURE, landing / COMMENTARY_FIXTURE.name)
-    env = {
-        # dbt's seed-paths must be relative to the project: an absolute one makes dbt write compiled
-        # SQL under the seed folder
-        "SCORECARD_SEED_DIR": os.path.relpath(seeds, PROJECT_DIR),
-        "SCORECARD_REFERENCE_DIR": str(reference),
-    }
-    database = work / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        load_sample(database)
-        results = load_paths(
-            [landing / NATIONAL_FIXTURE.name, landing / COMMENTARY_FIXTURE.name],
-            database,
-            settle=0,
-            quarantine=work / "quarantine",
-        )
-    assert [(r.status, r.extract, r.rows) for r in results] == [
-        ("loaded", "national_statistics", 126), ("loaded", "commentary", 4),
-    ], results  # fmt: skip
-    result = run_dbt(["build"], database, work, env)
-    assert result.returncode == 0, result.stdout[-4000:]
-    return database
-
-
-@pytest.fixture(scope="module")
-def published(benchmark_warehouse, tmp_path_factory) -> Path:
-    """The sample warehouse with the national statistics fixture, published the way `make build` publishes it."""
-    work = tmp_path_factory.mktemp("reports")
-    working = work / "scorecard.duckdb"
-    shutil.copyfile(benchmark_warehouse, working)
-    run_results = benchmark_warehouse.parent / "target" / "run_results.json"  # the build that made it, which passed
-    return publish(
-        working, work / "published" / "scorecard.duckdb", build_id="reports-test", run_results=run_results
-    ).published
-
-
-@pytest.fixture(scope="module")
-def site(published) -> Path:
-    """`evidence sources` and `evidence build` against the published sample warehouse."""
-    if not (REPORTS_DIR / "node_modules" / ".installed").exists():
-        pytest.fail("reports/node_modules is not installed: run `make reports-setup` (make test does)")
-    env = {
-        **os.environ,
-        "EVIDENCE_SOURCE__scorecard__filename": os.path.relpath(published, SOURCE_DIR),
-        "SEND_ANONYMOUS_USAGE_STATS": "no",
-    }
-    _run(["npm", "run", "--silent", "sources"], env)
-    _run(["npm", "run", "--silent", "build"], env)
-    build = REPORTS_DIR / "build"
-    assert (build / "index.html").exists()
-    return build
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 class Visit:
@@ -528,6 +347,26 @@ def test_budget_page(server, browser, published):
     assert any(a == "nil" for _, a in lines)
 
 
+def test_budget_page_commentary(server, browser):
+    """HRF's May 2017 budget report shows the budget section's commentary (tests/fixtures/commentary/
+    commentary_HRF_2017-05.csv) exactly as written, after its author's role, above the figures; March's none."""
+    role, text = fixture_commentary(HRF_BUDGET_COMMENTARY_FIXTURE)["budget"]
+    assert '"out of area"' in text and "£1,361k" in text and "6.3%" in text  # quotes, £ and % kept
+    visit = Visit(browser, server, "/budget?council=HRF&month=2017-05")
+    visit.screenshot("budget-commentary")
+    visit.assert_clean(server)
+    assert visit.page.locator("#budget-month").input_value() == "2017-05"
+    note = visit.page.locator("#budget-commentary")
+    assert note.count() == 1 and note.is_visible()
+    assert note.inner_text() == f"{role}: {text}"
+    assert note.locator("strong").inner_text() == f"{role}:"  # the author's role first, in bold
+    assert note.bounding_box()["y"] < visit.page.locator("table.report-table").first.bounding_box()["y"]
+    # another report month of the same council: its own commentary (none), never May's
+    visit.choose("#budget-month", "2017-03")
+    assert "month=2017-03" in visit.page.url
+    assert visit.page.locator("#budget-commentary").count() == 0 and text not in visit.text
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -555,8 +394,27 @@ def test_pages_hold_no_rules():
     workforce = (pages / "workforce.md").read_text(encoding="utf-8")
     assert "unitLabels" not in workforce and "unit_label" in workforce  # fct_workforce_measure_period
     assert "workforceUnits" not in pack and "unit_label" in pack
+    # Periods of one month in the order of the period_types seed (fct_workforce_measure_period.period_type_sort_order),
+    # never a CASE over period types on a page, in SQL or in JavaScript.
+    for text in (workforce, pack):
+        assert "case period_type" not in text.lower() and "'quarter'" not in text and "period_order" not in text
+        assert "period_type_sort_order" in text
+    # "Decision required" is the programme mart's decision_label (the programme_activity_types seed), not a literal.
+    programme = (pages / "programme.md").read_text(encoding="utf-8")
+    for text in (programme, pack):
+        assert "Decision required" not in text and "decision_required" not in text and "decision_label" in text
     indicator = (pages / "indicators" / "[indicator].md").read_text(encoding="utf-8")
     assert "scorecard.indicator_rag_bands" in indicator and "edges" not in indicator  # rpt_indicator_rag_bands
+    # Figures are written in their unit's template from the mart (dim_indicator.figure_template and
+    # difference_template, from units.csv): format.js knows no unit and adds no suffix of its own.
+    components = REPORTS_DIR / "components"
+    fmt = (components / "format.js").read_text(encoding="utf-8")
+    for literal in ("'percentage'", "'days'", "'points'", "}%`", " days`", " pts`", " points`"):
+        assert literal not in fmt, literal
+    callers = [indicator, pack, *(path.read_text(encoding="utf-8") for path in components.glob("*.svelte"))]
+    for text in callers:
+        assert not re.search(r"format(Figure|Signed)\([^)]*\.unit\)|<Figure [^>]*\bunit=", text)
+    assert all("figure_template" in text for text in (indicator, pack))
 
 
 # ---- Benchmarking (/benchmarking): the national statistics fixture, worked by hand ----------------------
@@ -831,6 +689,53 @@ def test_scorecard_choices_follow_the_council_and_live_in_the_url(server, browse
     # A month the council has no figures for is never kept.
     odd = Visit(browser, server, "/?council=HRF&month=2018-01")
     assert odd.page.locator("#scorecard-month").input_value() == "2017-05"
+
+
+HRF_NAME = "Herefordshire Council - Children's Wellbeing directorate"  # dim_organisation's names
+SD004_NAME = "Council of source document 004 (not named in the pack)"
+
+
+def test_scorecard_links_to_the_printable_pack(server, browser):
+    """The scorecard links to the pack of the chosen council and month; the pack has a print button, not printed."""
+    visit = Visit(browser, server, "/?council=HRF&month=2017-03")
+    visit.assert_clean(server)
+    link = visit.page.locator("#scorecard-pack-link")
+    assert link.count() == 1 and link.is_visible()
+    assert link.get_attribute("href") == "/pack?council=HRF&month=2017-03"
+    # its accessible name says what it opens, for which council and month
+    assert link.evaluate("a => a.textContent.trim()") == f"Monthly pack for {HRF_NAME}, March 2017"
+    assert "A4 landscape" in visit.page.locator(".pack-link").inner_text()
+    # it follows the choice: another month, then another council (on its own latest month)
+    visit.choose("#scorecard-month", "2017-05")
+    assert link.get_attribute("href") == "/pack?council=HRF&month=2017-05"
+    visit.choose("#scorecard-council", "SD004")
+    assert link.get_attribute("href") == "/pack?council=SD004&month=2018-01"
+    assert visit.serious_axe_violations() == []
+    visit.page.emulate_media(media="print")
+    assert not link.is_visible()  # the printed scorecard carries no link
+    visit.page.emulate_media(media="screen")
+    # the link opens the pack of that council and month
+    link.click()
+    visit.page.wait_for_url("**/pack**council=SD004**")
+    visit.page.wait_for_selector("[data-pack-ready]", timeout=60_000)
+    assert "month=2018-01" in visit.page.url
+    assert visit.page.locator("#pack-cover-heading").inner_text() == SD004_NAME
+    # the pack: a "Print or save as PDF" button that opens the browser's print dialog, hidden when printed
+    pack = Visit(browser, server, "/pack?council=HRF&month=2017-05")
+    pack.page.wait_for_selector("[data-pack-ready]", timeout=60_000)
+    pack.screenshot("pack-print-button")
+    button = pack.page.get_by_role("button", name="Print or save as PDF")
+    assert button.count() == 1 and button.is_visible() and button.is_enabled()
+    pack.page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    button.click()
+    assert pack.page.evaluate("window.__printed") == 1
+    button.focus()  # a native button: reachable by keyboard
+    assert pack.page.evaluate("document.activeElement.id") == "pack-print"
+    pack.page.emulate_media(media="print")
+    pack.page.wait_for_timeout(300)
+    assert not button.is_visible()
+    assert pack.page.locator("#pack-cover-heading").is_visible()  # the pack itself still prints
+    assert pack.errors == []
 
 
 def test_skip_link_is_first_and_moves_focus(server, browser):

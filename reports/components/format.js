@@ -9,31 +9,39 @@ function toNumber(x) {
 }
 
 /**
- * A figure in its unit, e.g. 92.6%, 504, 18.2 days.
- * @param {unknown} value
- * @param {string | null | undefined} unit
+ * A number as the packs write it: whole numbers bare, others to 1 or 2 decimal places (92.6, 1,024).
+ * @param {number} n
  */
-export function formatFigure(value, unit) {
-	const n = toNumber(value);
-	if (n === null) return '';
+function formatNumber(n) {
 	const digits = Number.isInteger(n) ? 0 : 1;
-	const text = n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: 2 });
-	if (unit === 'percentage') return `${text}%`;
-	if (unit === 'days') return `${text} days`;
-	if (unit === 'points') return `${text} pts`;
-	return text;
+	return n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: 2 });
 }
 
 /**
- * A signed difference in the figure's unit, e.g. +2.0 points, −6%.
+ * A figure in its unit, e.g. 92.6%, 504, 18.2 days: the number put into the unit's template from the
+ * mart ({n} standing for it: dim_indicator.figure_template, from units.figure_template). No template
+ * writes the number alone. The page knows no unit.
  * @param {unknown} value
- * @param {string | null | undefined} unit
+ * @param {string | null | undefined} template
  */
-export function formatSigned(value, unit) {
+export function formatFigure(value, template) {
+	const n = toNumber(value);
+	if (n === null) return '';
+	const text = formatNumber(n);
+	return template ? String(template).replaceAll('{n}', text) : text;
+}
+
+/**
+ * A signed difference, e.g. +2 points, −6 days: the mart's difference template
+ * (dim_indicator.difference_template) with the number's sign in front.
+ * @param {unknown} value
+ * @param {string | null | undefined} template
+ */
+export function formatSigned(value, template) {
 	const n = toNumber(value);
 	if (n === null) return '';
 	const sign = n > 0 ? '+' : n < 0 ? '−' : '';
-	return `${sign}${formatFigure(Math.abs(n), unit === 'percentage' ? 'points' : unit)}`;
+	return `${sign}${formatFigure(Math.abs(n), template)}`;
 }
 
 /**
