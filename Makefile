@@ -108,7 +108,9 @@ clean: ## Remove build output (keeps .venv)
 # `npm install` with the committed package-lock.json (exact versions). `npm ci` is not
 # used: the lock npm writes here omits other platforms' optional native builds, which
 # `npm ci` then refuses. The postinstall step adjusts Evidence so it never downloads a
-# DuckDB extension (reports/scripts/offline-universal-sql.mjs).
+# DuckDB extension (reports/scripts/offline-universal-sql.mjs), and so its settings page (an
+# editor for `evidence dev` only) no longer puts every brand icon, 4.8 MB, in the chunk every
+# page preloads (reports/scripts/slim-settings-page.mjs).
 REPORTS := reports
 export SEND_ANONYMOUS_USAGE_STATS := no
 
@@ -117,7 +119,7 @@ reports-setup: ## Install the reports' pinned npm packages and Debian's chromium
 		$(MAKE) --no-print-directory $(REPORTS)/node_modules/.installed browser; \
 	else echo "reports-setup: node/npm not found: the reports and their browser test are skipped"; fi
 
-$(REPORTS)/node_modules/.installed: $(REPORTS)/package.json $(REPORTS)/package-lock.json $(REPORTS)/scripts/offline-universal-sql.mjs
+$(REPORTS)/node_modules/.installed: $(REPORTS)/package.json $(REPORTS)/package-lock.json $(REPORTS)/scripts/offline-universal-sql.mjs $(REPORTS)/scripts/slim-settings-page.mjs
 	cd $(REPORTS) && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
