@@ -731,6 +731,10 @@ def _write_batch(con, batch: list[LoadResult], checked: dict[Path, tuple[list[Ta
                                              sheet or "", row.row_number, loaded_at, is_sample])  # fmt: skip
                 _insert_csv(con, schema, contract, staging)
             con.execute("commit")
+        if _on_postgres(con):  # fresh statistics, so dbt's models on these rows are planned on real row counts
+            for name in by_contract:
+                con.execute(f'analyze "{schema}"."{CONTRACTS[name].table}"')
+            con.commit()
     except (OSError, duckdb.Error, *POSTGRES_ERRORS) as exc:
         cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         with contextlib.suppress(duckdb.Error, *POSTGRES_ERRORS):

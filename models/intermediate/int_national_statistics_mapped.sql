@@ -40,9 +40,10 @@ authorities as (
 
 ),
 
-authority_codes as (
+authority_codes as {{ materialized_cte() }} (
 
     -- every code an authority published under: its GSS code and any former one
+    -- (computed once: a LIKE join, small, that must not run again for every figure)
     select
         statistics_codes.la_gss_code as published_code,
         authorities.gss_code
