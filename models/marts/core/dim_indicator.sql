@@ -57,11 +57,11 @@ final as (
         ordered.owner,
         ordered.notes,
         ordered.national_code,
-        coalesce(units.difference_template, units.figure_template) as difference_template,
         cast(ordered.resolved_sort_order as integer) as sort_order,
         cast(min(ordered.resolved_sort_order) over (partition by ordered.organisation_code, ordered.service_area) as integer)
             as service_area_sort_order,
         ordered.code_sort_key,
+        coalesce(units.difference_template, units.figure_template) as difference_template,
         case ordered.polarity
             when 'BIB' then 'Bigger is better'
             when 'SIB' then 'Smaller is better'
