@@ -10,7 +10,8 @@
 
 with
 
-figures as (
+-- read three times, each for one geographic level: planned on the table's own statistics
+figures as {{ materialized_cte(false) }} (
 
     select * from {{ ref('int_national_statistics_mapped') }}
 
