@@ -31,7 +31,8 @@ from .test_benchmark import FIXTURE, write_benchmark_seeds
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # a database server and several warehouse builds
 
-PORT = "55439"  # not the default 55432 of `make build-postgres`, so a developer's cluster is left alone
+# not 55432 (`make build-postgres`), so a developer's cluster is left alone; another port lets two runs share a machine
+PORT = os.environ.get("SCORECARD_TEST_PG_PORT", "55439")
 SCORECARD = Path(sys.executable).parent / "scorecard"
 SCRIPT = PROJECT_DIR / "scripts" / "postgres-throwaway.sh"
 TIME_COLUMNS = ("_at",)  # loaded_at, built_at, last_loaded_at ...: when, not what
