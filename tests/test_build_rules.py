@@ -74,7 +74,7 @@ def test_every_mart_has_an_enforced_contract_and_a_primary_key_test(warehouse):
     manifest = json.loads((warehouse.parent / "target" / "manifest.json").read_text())
     nodes = manifest["nodes"].values()
     marts = [n for n in nodes if n["resource_type"] == "model" and n["path"].startswith("marts/")]
-    assert len(marts) == 16
+    assert len(marts) == 17
     key_tests = {"unique", "unique_combination_of_columns"}
     for mart in marts:
         assert mart["config"]["contract"]["enforced"], mart["name"]

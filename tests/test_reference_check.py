@@ -340,7 +340,7 @@ CASES: dict[str, Case] = {
         "not one of BIB, SIB",
     ),
     "duplicate unit": Case(
-        append_line("units", "count,Again,0,,true,,99,number,{n}"),
+        append_line("units", "count,Again,0,,true,,99,number,{n},"),
         "units",
         len((PROJECT_DIR / "seeds" / "reference" / "units.csv").read_text().splitlines()) + 1,  # the appended line
         "unit",
