@@ -26,7 +26,7 @@ from scorecard.loader import (
 )
 from scorecard.postgres import POSTGRES_ERRORS, PostgresError
 from scorecard.publish import NotPublishable
-from scorecard.settings import warehouse_path, warehouse_target
+from scorecard.settings import postgres_where, warehouse_path, warehouse_target
 
 EXIT_BUSY = 3
 
@@ -129,13 +129,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _postgres_where() -> str:
-    from scorecard.settings import postgres_connection
-
-    c = postgres_connection()
-    return f"{c['host']}:{c['port']}/{c['dbname']}"
-
-
 def _run(args) -> int:
     database = args.database or warehouse_path()
     if args.command == "synth":
@@ -178,7 +171,7 @@ def _run(args) -> int:
         if warehouse_target() == "postgres":
             with connect_for_writing(database) as con:
                 ensure_raw_tables(con)
-            print(f"raw tables ready in PostgreSQL ({_postgres_where()})")
+            print(f"raw tables ready in PostgreSQL ({postgres_where()})")
             return 0
         database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(database)) as con:

@@ -28,7 +28,7 @@ from scorecard.contracts import RETRACTIONS_TABLE
 from scorecard.loader import connect_for_reading, load_paths, warehouse_exists
 from scorecard.publish import publish
 from scorecard.reference_check import main as check_reference
-from scorecard.settings import PROJECT_DIR, landing_dir, postgres_connection, raw_schema, warehouse_target
+from scorecard.settings import PROJECT_DIR, landing_dir, postgres_where, raw_schema, warehouse_target
 
 # The incremental models that keep rows between builds, and so can hold a retracted file's rows.
 INCREMENTAL_WITH_FILES = ("stg_extracts__indicator_values", "stg_extracts__budget_outturn")
@@ -79,9 +79,8 @@ def publish_build(database: Path, build_id: str | None = None, require_passing_b
         from scorecard import postgres
 
         done = postgres.publish_checked(build_id) if require_passing_build else postgres.publish(build_id)
-        pg = postgres_connection()
         return (f"published build {done['build_id']} to schema marts in PostgreSQL "
-                f"({pg['host']}:{pg['port']}/{pg['dbname']}): {len(done['mart_row_counts'])} marts, "
+                f"({postgres_where()}): {len(done['mart_row_counts'])} marts, "
                 f"{len(done['row_level_security'])} of them with row-level security by council")  # fmt: skip
     publication = publish(database, build_id=build_id, require_passing_build=require_passing_build)
     return f"published build {publication.build_id} to {publication.published}"

@@ -85,6 +85,12 @@ def postgres_connection() -> dict[str, str | int]:
     }
 
 
+def postgres_where() -> str:
+    """host:port/database of the PostgreSQL warehouse, for messages."""
+    c = postgres_connection()
+    return f"{c['host']}:{c['port']}/{c['dbname']}"
+
+
 def reports_role() -> str:
     """The read-only PostgreSQL login the reports site reads the published marts as (scorecard publish creates it)."""
     return os.environ.get("SCORECARD_REPORTS_ROLE", "scorecard_reports")
