@@ -27,12 +27,65 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
 
 
+# ---- Two workers (pytest-xdist, `make test`): which tests share a worker, and which start first ----------
+# A file's tests run on one worker, so its module fixtures are made once; the reports' files share one, so
+# the site is built once. The longest groups are handed out first (the rest follow in file order), so no
+# long group starts last. This order only decides how long the run takes, never what is tested.
+SHARED_GROUPS = {"test_reports.py": "site", "test_pack.py": "site"}
+LONGEST_FIRST = ["site", "test_readme.py", "test_orchestration.py", "test_scale.py", "test_load_and_retract.py",
+                 "test_onboarding.py", "test_grammar_property.py", "test_python_versions.py",
+                 "test_semantic_layer.py", "test_build_rules.py"]  # fmt: skip
+
+
+def _group(nodeid: str) -> str:
+    name = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    return SHARED_GROUPS.get(name, name)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Hand each group (a file, or the reports' files together) to one worker, longest first.
+
+    (xdist's own `loadgroup` cannot be used: it renames test ids, which pytest 9 no longer allows.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    return ByGroup(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):  # a worker's collection: the order the groups are handed out in
+        rank = {group: position for position, group in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(_group(item.nodeid), len(rank)))  # stable: file order otherwise
+
+
+# dbt parses the whole project in every new target folder (about 12 s here) unless the folder holds the
+# partial-parse state of an earlier parse with the same settings: the same settings in the environment,
+# and the same connection, the database path included, as written. So each test's dbt runs in its own
+# folder with the database named relative to it (usually just `warehouse.duckdb`), and the state of the
+# last run with the same settings is copied in first. dbt still checks every file's hash and re-parses
+# what changed, or everything when a setting differs: the copy only saves work, it never changes a build.
+_PARSE_STATE: dict[tuple, bytes] = {}
+# dbt unit tests do not read the warehouse: they run once a session, in the `warehouse` fixture's build
+# (and in `make test-fast`); builds made for their data leave them out.
+NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
 def run_dbt(
     args: list[str], database: Path, work_dir: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """Run dbt against `database`, with its own target and log folders under `work_dir`."""
-    full_env = {**os.environ, "SCORECARD_DUCKDB_PATH": str(database), **(env or {})}
-    return subprocess.run(
+    work_dir.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, "SCORECARD_DUCKDB_PATH": os.path.relpath(database, work_dir), **(env or {})}
+    settings = tuple(sorted((k, v) for k, v in full_env.items() if k.startswith(("SCORECARD_", "DBT_", "PG"))))
+    state = work_dir / "target" / "partial_parse.msgpack"
+    if settings in _PARSE_STATE and not state.exists():
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_bytes(_PARSE_STATE[settings])
+    done = subprocess.run(
         [
             str(DBT),
             *args,
@@ -45,29 +98,34 @@ def run_dbt(
             "--log-path",
             str(work_dir / "logs"),
         ],
-        cwd=PROJECT_DIR,
+        cwd=work_dir,
         env=full_env,
         capture_output=True,
         text=True,
         check=False,
     )
+    if state.exists():
+        _PARSE_STATE[settings] = state.read_bytes()
+    return done
 
 
-def build_warehouse(work_dir: Path, extracts: Path | None = None, env: dict[str, str] | None = None):
+def build_warehouse(
+    work_dir: Path, extracts: Path | None = None, env: dict[str, str] | None = None, unit_tests: bool = False
+):
     """Load extracts (default: the bundled sample) and run `dbt build`; return (database, result)."""
     database = work_dir / "warehouse.duckdb"
     if extracts is None:
         load_sample(database)
     else:
         load_paths([extracts], database, is_sample=False, settle=0)
-    return database, run_dbt(["build"], database, work_dir, env)
+    return database, run_dbt(["build", *([] if unit_tests else NO_UNIT_TESTS)], database, work_dir, env)
 
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> Path:
     """The sample warehouse, built once for the session; fails loudly if dbt build fails."""
     work_dir = tmp_path_factory.mktemp("warehouse")
-    database, result = build_warehouse(work_dir)
+    database, result = build_warehouse(work_dir, unit_tests=True)
     assert result.returncode == 0, result.stdout[-4000:]
     return database
 
@@ -211,7 +269,7 @@ def benchmark_warehouse(tmp_path_factory) -> Path:
     assert [(r.status, r.extract, r.rows) for r in results] == [
         ("loaded", "national_statistics", 126), ("loaded", "commentary", 4), ("loaded", "commentary", 1),
     ], results  # fmt: skip
-    result = run_dbt(["build"], database, work, env)
+    result = run_dbt(["build", *NO_UNIT_TESTS], database, work, env)
     assert result.returncode == 0, result.stdout[-4000:]
     return database
 

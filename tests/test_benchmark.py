@@ -19,7 +19,7 @@ import pytest
 
 from scorecard.loader import load_paths, load_sample
 
-from .conftest import PROJECT_DIR, run_dbt
+from .conftest import NO_UNIT_TESTS, PROJECT_DIR, run_dbt
 
 pytestmark = pytest.mark.slow  # builds a warehouse
 
@@ -83,7 +83,7 @@ def benchmarked(tmp_path_factory):
     finally:
         monkey.undo()
     assert [r.status for r in results] == ["loaded"], [r.messages for r in results]
-    result = run_dbt(["build"], database, work, env)
+    result = run_dbt(["build", *NO_UNIT_TESTS], database, work, env)
     assert result.returncode == 0, result.stdout[-4000:]
     return database
 

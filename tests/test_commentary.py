@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from scorecard.contracts import CONTRACTS
 from scorecard.loader import load_paths, retract
-from tests.conftest import PROJECT_DIR, run_dbt
+from tests.conftest import NO_UNIT_TESTS, PROJECT_DIR, run_dbt
 from tests.test_loader import table_state
 
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "commentary" / "commentary_SD004_2018-01.csv"
@@ -263,7 +263,7 @@ def test_a_build_shows_the_latest_text_in_fct_commentary_and_a_retraction_restor
     # the mart, what it and its data tests read (dim_organisation, dim_indicator, the retractions), and only the
     # tests whose every parent is built; its dbt unit tests run in `make test-fast`
     select = ["--select", "+fct_commentary", "+dim_organisation", "+dim_indicator", "stg_extracts__retractions",
-              "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]  # fmt: skip
+              "--indirect-selection", "cautious", *NO_UNIT_TESTS]  # fmt: skip
     build = run_dbt(["build", *select], database, tmp_path)
     assert build.returncode == 0, build.stdout[-3000:]
     january = date(2018, 1, 1)

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from scorecard import values as v
 from scorecard.contracts import CONTRACTS
 from scorecard.loader import load_paths, read_value
-from tests.conftest import run_dbt
+from tests.conftest import NO_UNIT_TESTS, run_dbt
 
 IV = CONTRACTS["indicator_values"]
 VALUE = IV.columns[IV.column_names.index("value")]
@@ -225,7 +225,7 @@ def test_what_the_loader_accepts_builds_and_reaches_the_marts_as_read(cases, bui
         # two files of one load for the same month: the file whose name sorts last is the latest version
         expected[key] = (status, number, parsed_period[1])
     assert ("W 1", date(2017, 9, 1)) in expected and refused
-    build = run_dbt(["build", "--select", "source:extracts+", "--exclude-resource-type", "unit_test"], database, work)
+    build = run_dbt(["build", "--select", "source:extracts+", *NO_UNIT_TESTS], database, work)
     assert build.returncode == 0, build.stdout[-3000:]
     with duckdb.connect(str(database), read_only=True) as con:
         for (code, month), (status, number, period_type) in expected.items():

@@ -18,7 +18,7 @@ import pytest
 
 from scorecard.routine import LATEST_BUILD_ONLY_VARS
 
-from .conftest import run_dbt
+from .conftest import NO_UNIT_TESTS, run_dbt
 
 pytestmark = pytest.mark.slow  # builds a warehouse
 
@@ -51,7 +51,7 @@ def test_a_limited_incremental_run_fails_on_a_broken_row_it_wrote(built, tmp_pat
             limit 1
             """
         )
-    result = run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", LATEST_BUILD_ONLY_VARS],
+    result = run_dbt(["build", *NO_UNIT_TESTS, "--vars", LATEST_BUILD_ONLY_VARS],
                      built, tmp_path)  # fmt: skip
     assert result.returncode == 1, result.stdout[-3000:]
     failed = _failed_tests(tmp_path)
@@ -80,12 +80,12 @@ def test_a_duplicate_across_old_and_new_rows_passes_a_limited_run_and_fails_the_
         )
     assert before > 100
     limited = run_dbt(
-        ["test", "--select", "fct_indicator_period", "--exclude-resource-type", "unit_test",
+        ["test", "--select", "fct_indicator_period", *NO_UNIT_TESTS,
          "--vars", LATEST_BUILD_ONLY_VARS],
         built, tmp_path,
     )  # fmt: skip
     assert limited.returncode == 0, limited.stdout[-3000:]
-    full = run_dbt(["test", "--select", "fct_indicator_period", "--exclude-resource-type", "unit_test"],
+    full = run_dbt(["test", "--select", "fct_indicator_period", *NO_UNIT_TESTS],
                    built, tmp_path)  # fmt: skip
     assert full.returncode == 1, full.stdout[-3000:]
     assert _failed_tests(tmp_path) == [

@@ -13,7 +13,7 @@ import pytest
 from scorecard.loader import load_paths
 from scorecard.synth import CATALOGUE, generate
 
-from .conftest import PROJECT_DIR, run_dbt
+from .conftest import NO_UNIT_TESTS, PROJECT_DIR, run_dbt
 
 # Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -80,7 +80,7 @@ def test_incremental_build_equals_full_refresh(synth, tmp_path):
     new_month = sorted((synth.out / "landing" / "new_month").iterdir())
 
     assert all(r.status == "loaded" for r in load_paths(history, database, is_sample=False, settle=0))
-    first = run_dbt(["build"], database, tmp_path / "first", env)
+    first = run_dbt(["build", *NO_UNIT_TESTS], database, tmp_path / "first", env)
     assert first.returncode == 0, first.stdout[-4000:]
     with duckdb.connect(str(database), read_only=True) as con:
         before = con.execute("select count(*), max(period_month) from marts.fct_indicator_period").fetchone()
@@ -89,12 +89,12 @@ def test_incremental_build_equals_full_refresh(synth, tmp_path):
     # With the new month, S001 sends February's budget report again: a line's forecast changed, a line dropped.
     resent = _resend_budget_report(synth.out / "landing" / "history" / "budget_outturn_S001_2026-02.csv", tmp_path)
     assert all(r.status == "loaded" for r in load_paths([*new_month, resent], database, is_sample=False, settle=0))
-    incremental = run_dbt(["build"], database, tmp_path / "incremental", env)
+    incremental = run_dbt(["build", *NO_UNIT_TESTS], database, tmp_path / "incremental", env)
     assert incremental.returncode == 0, incremental.stdout[-4000:]
 
     full = tmp_path / "full.duckdb"
     shutil.copyfile(database, full)
-    refreshed = run_dbt(["build", "--full-refresh"], full, tmp_path / "full", env)
+    refreshed = run_dbt(["build", "--full-refresh", *NO_UNIT_TESTS], full, tmp_path / "full", env)
     assert refreshed.returncode == 0, refreshed.stdout[-4000:]
 
     with duckdb.connect(str(database), read_only=True) as inc, duckdb.connect(str(full), read_only=True) as ful:
