@@ -64,9 +64,13 @@ dev: setup ## Start the Dagster UI and daemon on http://127.0.0.1:3000 (graph, s
 
 # Each stage prints its time; CI runs both (`.ci/run` is `make test`).
 STAGE = start=$$(date +%s); $(2); status=$$?; echo "stage $(1): $$(( $$(date +%s) - start )) s, exit $$status"; exit $$status
+# pytest-xdist workers for the DuckDB stage and test-fast (a file's tests share a worker: tests/conftest.py);
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
 
-test: setup lint reports-setup ## Run every test: linters, then pytest in two timed stages: DuckDB (dbt build with all dbt tests; the reports in Chromium), then PostgreSQL
-	@$(call STAGE,duckdb,$(BIN)/pytest -m "not postgres")
+test: setup lint reports-setup ## Run every test: linters, then pytest in two timed stages: DuckDB (dbt build with all dbt tests; the reports in Chromium; TEST_WORKERS=2 workers), then PostgreSQL
+	@$(call STAGE,duckdb,$(BIN)/pytest -m "not postgres" $(PARALLEL))
 	@$(MAKE) --no-print-directory test-postgres
 
 test-postgres: setup ## The PostgreSQL stage alone: the same builds on a throwaway cluster, equal to DuckDB's row for row
@@ -75,7 +79,7 @@ test-postgres: setup ## The PostgreSQL stage alone: the same builds on a throwaw
 test-fast: setup ## Everyday tier: ruff, the Python tests not marked slow (grammar, loader, readers, reference check), and every dbt unit test on an empty build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not slow" -q
+	$(BIN)/pytest -m "not slow" -q $(PARALLEL)
 	@rm -rf warehouse/unit
 	SCORECARD_DUCKDB_PATH=warehouse/unit/unit.duckdb DBT_TARGET_PATH=warehouse/unit/target DBT_LOG_PATH=warehouse/unit/logs $(BIN)/scorecard init
 	SCORECARD_DUCKDB_PATH=warehouse/unit/unit.duckdb DBT_TARGET_PATH=warehouse/unit/target DBT_LOG_PATH=warehouse/unit/logs $(BIN)/dbt build --empty --exclude test_type:data
