@@ -39,9 +39,10 @@ def readme_blocks() -> list[tuple[str | None, str]]:
     return shell_blocks(PROJECT_DIR / "README.md")
 
 
-# Pages whose blocks change the project (they onboard a council) run in a copy of their own, in
-# their own test, so the other pages run against the README's warehouse as it left it.
-OWN_TEST = {"onboarding.md": "tests/test_onboarding.py"}
+# Pages whose blocks run, as written, in a test of their own: onboarding changes the project (it onboards
+# a council), so it has a copy of its own and the other pages run against the README's warehouse as it
+# left it; the semantic layer's test runs every block of its page and checks what each printed.
+OWN_TEST = {"onboarding.md": "tests/test_onboarding.py", "semantic-layer.md": "tests/test_semantic_layer.py"}
 
 
 def docs_pages() -> list[Path]:
