@@ -42,6 +42,7 @@ def _group(nodeid: str) -> str:
     return SHARED_GROUPS.get(name, name)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Hand each group (a file, or the reports' files together) to one worker, longest first.
 
