@@ -9,6 +9,8 @@ reason) only when node is not installed. Screenshots go to test-artifacts/report
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import json
 import re
@@ -37,6 +39,42 @@ pytestmark = [
 ]
 
 
+# True once a page has hydrated and its client-side queries have settled, read from what Evidence
+# (reports/node_modules/@evidence-dev) draws and keeps while it loads:
+# - the splash screen of app.html (#__evidence_project_splash), removed when the layout's script runs
+#   in the browser, i.e. once SvelteKit hydrates the prerendered page;
+# - <article id="evidence-main-article">, which EvidenceDefaultLayout swaps for its LoadingSkeleton
+#   while SvelteKit navigates;
+# - the skeletons of a query still loading (LoadingSkeleton, ChartLoading of a chart not yet drawn,
+#   Skeleton of QueryLoad), all `animate-pulse` with a "Loading..." for screen readers;
+# - any transition still running in <main> (a fade-in, whose colours axe would read half-way);
+# - the page's query stores, which Evidence's preprocessor puts on globalThis under Symbol.for(<query
+#   name>): none loading, and none in flight in Evidence's Query class (reached from a store; this also
+#   covers a reactive query being re-run while its store still holds the previous result).
+PAGE_SETTLED = """() => {
+    if (document.readyState !== 'complete' || document.getElementById('__evidence_project_splash')) return false;
+    const main = document.querySelector('main');
+    if (!main || !main.querySelector('#evidence-main-article')) return false;
+    if (main.querySelector('.animate-pulse, [aria-busy="true"]')) return false;
+    const fading = (a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity
+        && main.contains(a.effect?.target);
+    if (document.getAnimations().some(fading)) return false;
+    for (const key of Object.getOwnPropertySymbols(globalThis)) {
+        let query;
+        try { query = globalThis[key]?.value; } catch { continue; }
+        if (!query || typeof query !== 'object' || typeof query.loading !== 'boolean') continue;
+        if (query.loading || query.__proto__?.constructor?.queriesInFlight === true) return false;
+    }
+    return true;
+}"""
+SETTLE_TIMEOUT_MS = 10_000  # the bounded fallback: a page still loading after this is checked as it stands
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 class Visit:
     """A page opened in Chromium, with everything it asked for and every script error."""
 
@@ -49,8 +87,23 @@ class Visit:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.goto(base + path, wait_until="networkidle")
         self.page.wait_for_selector("main")
-        self.page.wait_for_timeout(1500)  # let client-side queries settle after hydration
+        self.settle()
         self.text = self.page.inner_text("main")
+
+    def settle(self) -> bool:
+        """Wait until the page has hydrated and its client-side queries have settled (PAGE_SETTLED).
+
+        Returns (and keeps in `settled`) whether they did within SETTLE_TIMEOUT_MS; the page is not
+        failed here when they did not, so that its checks say what is wrong with it.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        try:
+            self.page.wait_for_function(PAGE_SETTLED, timeout=SETTLE_TIMEOUT_MS)
+            self.settled = True
+        except PlaywrightTimeoutError:
+            self.settled = False
+        return self.settled
 
     def row(self, first_cell: str) -> str:
         """The text of the first table row whose first cell reads exactly `first_cell`."""
@@ -79,9 +132,11 @@ class Visit:
     def serious_axe_violations(self) -> list[str]:
         """axe-core's violations of serious or critical impact (WCAG 2.x A/AA and best practice), as text.
 
-        axe is injected from reports/node_modules as an inline script: nothing is fetched.
+        axe is injected from reports/node_modules as an inline script: nothing is fetched. A page reached
+        by client-side navigation keeps the axe injected into the page before it: it is not injected again.
         """
-        self.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        if not self.page.evaluate("typeof window.axe?.run === 'function'"):
+            self.page.add_script_tag(content=_axe_source())
         result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
@@ -564,6 +619,8 @@ TOP_LEVEL_PAGES = [
 def _page_problems(visit: Visit, base: str, width: int) -> list[str]:
     """Everything wrong with one page, as text (so one test can report every page at once)."""
     problems = []
+    if not visit.settled:
+        problems.append(f"still loading after {SETTLE_TIMEOUT_MS / 1000:.0f} s")
     try:
         visit.assert_clean(base)
     except AssertionError as error:
@@ -596,29 +653,123 @@ def test_every_page_is_clean_and_accessible(server, browser, path, width):
 
 
 @pytest.fixture(scope="module")
-def indicator_slugs(published) -> list[str]:
+def indicator_pages(published) -> dict[str, tuple[str, str]]:
+    """Every indicator's page: its slug, and the heading and council its page shows."""
     with duckdb.connect(str(published), read_only=True) as con:
-        return [slug for (slug,) in con.execute("select indicator_slug from marts.dim_indicator order by 1").fetchall()]
+        rows = con.execute(
+            "select i.indicator_slug, i.indicator_code || ': ' || i.indicator_title, o.organisation_name"
+            " from marts.dim_indicator as i left join marts.dim_organisation as o using (organisation_code)"
+            " order by 1"
+        ).fetchall()
+    return {slug: (heading, council) for slug, heading, council in rows}
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_every_indicator_page(server, browser, indicator_slugs, width):
-    """Every indicator of the warehouse: no error box (an indicator without RAG bands draws none), axe clean."""
-    assert len(indicator_slugs) >= 45  # 35 for SD004, 10 for HRF
-    visit = Visit(browser, server, "/indicators", width=width, height=900 if width == 1280 else 844)
-    linked = visit.page.locator("main table a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert sorted(linked) == sorted(f"/indicators/{slug}" for slug in indicator_slugs)  # the index links them all
-    visit.page.close()
-    problems = {}
-    for slug in indicator_slugs:
-        visit = Visit(browser, server, f"/indicators/{slug}", width=width, height=900 if width == 1280 else 844)
-        found = _page_problems(visit, server, width)
+# True once SvelteKit has put the indicator page asked for in place: its address, its heading and its council.
+INDICATOR_SHOWN = """([path, heading, council]) => {
+    const words = (text) => (text ?? '').replace(/\\s+/g, ' ').trim();
+    const h1 = document.querySelector('main #evidence-main-article h1');
+    return location.pathname.replace(/\\/$/, '') === path && h1 !== null && words(h1.textContent) === heading
+        && words(document.querySelector('main').textContent).includes(council);
+}"""
+
+
+def _follow_link(visit: Visit, path: str) -> None:
+    """Go to `path` as a reader's click on a link does: SvelteKit's router loads it, no page load.
+
+    A link is put in the document, clicked and taken out again (before any check reads the page).
+    """
+    visit.page.evaluate(
+        """(path) => {
+            const a = document.createElement('a');
+            a.href = path;
+            document.body.append(a);
+            a.click();
+            a.remove();
+        }""",
+        path,
+    )
+
+
+def _indicator_walk(visit: Visit, base: str, width: int, pages: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """Every indicator page in turn, in one browser page, by client-side navigation; each one's problems.
+
+    DuckDB-wasm is downloaded and started once, by the page `visit` opened. Script errors and requests
+    are collected afresh for each indicator, and its checks wait until the address, the heading and the
+    council are the new indicator's and its queries have settled, so that nothing of the page before is
+    checked or blamed on it.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    problems: dict[str, list[str]] = {}
+
+    def late_errors(slug: str | None, checked: int) -> None:
+        """Script errors the page `slug` raised after its checks are its own."""
+        if slug is not None and visit.errors[checked:]:
+            problems.setdefault(slug, []).append(f"script errors after its checks: {visit.errors[checked:][:3]}")
+
+    previous, checked = None, 0
+    for slug, (heading, council) in pages.items():
+        late_errors(previous, checked)
+        visit.errors.clear()
+        visit.requests.clear()
+        path = f"/indicators/{slug}"
+        _follow_link(visit, path)
+        found = []
+        try:
+            visit.page.wait_for_function(
+                INDICATOR_SHOWN, arg=[path, " ".join(heading.split()), " ".join(council.split())], timeout=15_000
+            )
+        except PlaywrightTimeoutError:
+            found.append(f"never showed {heading!r} of {council!r} (at {visit.page.url})")
+        visit.settle()
+        visit.refresh_text()
+        found += _page_problems(visit, base, width)
         if "history" not in visit.text.lower() and "no figures have been reported" not in visit.text:
             found.append("no history")
         if found:
             problems[slug] = found
-        visit.page.close()
+        previous, checked = slug, len(visit.errors)
+    late_errors(previous, checked)
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_indicator_page(server, browser, indicator_pages, width):
+    """Every indicator of the warehouse: no error box (an indicator without RAG bands draws none), axe clean.
+
+    One browser page a width, opened on the index, goes from indicator to indicator as a reader following
+    links does (see _indicator_walk).
+    """
+    assert len(indicator_pages) >= 45  # 35 for SD004, 10 for HRF
+    visit = Visit(browser, server, "/indicators", width=width, height=900 if width == 1280 else 844)
+    linked = visit.page.locator("main table a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert sorted(linked) == sorted(f"/indicators/{slug}" for slug in indicator_pages)  # the index links them all
+    visit.assert_clean(server)  # the one full page load: DuckDB-wasm and the app, all from 127.0.0.1
+    visit.page.evaluate("window.__loaded_once = true")
+    problems = _indicator_walk(visit, server, width, indicator_pages)
     assert problems == {}
+    assert visit.page.evaluate("window.__loaded_once === true")  # every page came by client-side navigation
+    visit.page.close()
+
+
+def test_indicator_walk_blames_the_page_at_fault(server, browser, indicator_pages):
+    """The walk of test_every_indicator_page reports a fault against the indicator that has it, and only that one.
+
+    The middle of three indicators has its prerendered query results (/api/<md5 of the route>/<md5 of its
+    params>/all-queries.json, see the layout's load in reports/.evidence/template/src/pages/+layout.js)
+    answered with a 500: its page still draws, from DuckDB-wasm, but the browser logs the failed request.
+    """
+    slugs = list(indicator_pages)[:3]
+    route, params = (
+        hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+        for text in ("/indicators/[indicator]", f"indicator\x1f{slugs[1]}")
+    )
+    visit = Visit(browser, server, "/indicators")
+    visit.page.route(f"**/api/{route}/{params}/all-queries.json", lambda r: r.fulfill(status=500, body="test fault"))
+    problems = _indicator_walk(visit, server, 1280, {slug: indicator_pages[slug] for slug in slugs})
+    assert list(problems) == [slugs[1]], problems
+    assert "status of 500" in " ".join(problems[slugs[1]])
+    visit.page.close()
 
 
 def test_indicator_without_bands(server, browser):
@@ -684,7 +835,7 @@ def test_scorecard_choices_follow_the_council_and_live_in_the_url(server, browse
     assert shared.page.locator("#scorecard-month").input_value() == "2016-12"
     assert shared.page.locator("#scorecard-heading").inner_text().endswith("December 2016")
     shared.page.reload(wait_until="networkidle")
-    shared.page.wait_for_timeout(1500)
+    shared.settle()
     assert shared.page.locator("#scorecard-month").input_value() == "2016-12"
     # A month the council has no figures for is never kept.
     odd = Visit(browser, server, "/?council=HRF&month=2018-01")
