@@ -4,7 +4,7 @@
 #}
 {% macro format_number(expression) -%}
     coalesce(
-        regexp_replace(cast(cast({{ expression }} as {{ type_double() }}) as {{ dbt.type_string() }}), '\.0$', ''),
+        regexp_replace(cast(cast({{ expression }} as {{ type_double() }}) as {{ dbt.type_string() }}), '[.]0$', ''),
         'blank'
     )
 {%- endmacro %}

@@ -33,7 +33,7 @@
     replace(
         coalesce({{ figure_template }}, '{n}'),
         '{n}',
-        regexp_replace(cast(cast({{ expression }} as {{ type_double() }}) as {{ dbt.type_string() }}), '\.0$', '')
+        regexp_replace(cast(cast({{ expression }} as {{ type_double() }}) as {{ dbt.type_string() }}), '[.]0$', '')
     )
 {%- endmacro %}
 

@@ -41,18 +41,18 @@ bands as (
 
     select
         *,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ open_band ~ "green'", 1) }} as green_open_limit,
-        lower({{ regex_extract('rag_methodology', "'(?i)" ~ open_band ~ "green'", 2) }}) as green_open_side,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ range_band ~ "green'", 1) }} as green_range_low,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ range_band ~ "green'", 2) }} as green_range_high,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ open_band ~ "amber'", 1) }} as amber_open_limit,
-        lower({{ regex_extract('rag_methodology', "'(?i)" ~ open_band ~ "amber'", 2) }}) as amber_open_side,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ range_band ~ "amber'", 1) }} as amber_range_low,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ range_band ~ "amber'", 2) }} as amber_range_high,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ open_band ~ "red'", 1) }} as red_open_limit,
-        lower({{ regex_extract('rag_methodology', "'(?i)" ~ open_band ~ "red'", 2) }}) as red_open_side,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ range_band ~ "red'", 1) }} as red_range_low,
-        {{ regex_extract('rag_methodology', "'(?i)" ~ range_band ~ "red'", 2) }} as red_range_high
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ open_band ~ 'green'), 1) }} as green_open_limit,
+        lower({{ regex_extract('rag_methodology', string_literal('(?i)' ~ open_band ~ 'green'), 2) }}) as green_open_side,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ range_band ~ 'green'), 1) }} as green_range_low,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ range_band ~ 'green'), 2) }} as green_range_high,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ open_band ~ 'amber'), 1) }} as amber_open_limit,
+        lower({{ regex_extract('rag_methodology', string_literal('(?i)' ~ open_band ~ 'amber'), 2) }}) as amber_open_side,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ range_band ~ 'amber'), 1) }} as amber_range_low,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ range_band ~ 'amber'), 2) }} as amber_range_high,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ open_band ~ 'red'), 1) }} as red_open_limit,
+        lower({{ regex_extract('rag_methodology', string_literal('(?i)' ~ open_band ~ 'red'), 2) }}) as red_open_side,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ range_band ~ 'red'), 1) }} as red_range_low,
+        {{ regex_extract('rag_methodology', string_literal('(?i)' ~ range_band ~ 'red'), 2) }} as red_range_high
 
     from printed
 

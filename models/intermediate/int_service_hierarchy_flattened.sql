@@ -1,8 +1,15 @@
 -- Every service paired with itself and each of its ancestors in the service
 -- hierarchy (line -> subtotal -> directorate): one row per organisation x
 -- service x ancestor. Budget roll-ups join lines to this to sum at every level.
+--
+-- One join per level up, written out to max_levels_up levels rather than a
+-- recursive CTE, which Spark does not have: the hierarchy is a few levels deep,
+-- and a cycle in the seed stops at the last level instead of repeating for ever
+-- (the rows are the same as a recursion stopped at that depth).
 
-with recursive
+{% set max_levels_up = 10 %}
+
+with
 
 hierarchy as (
 
@@ -10,7 +17,7 @@ hierarchy as (
 
 ),
 
-service_ancestors as (
+levels_up_0 as (
 
     select
         organisation_code,
@@ -20,23 +27,35 @@ service_ancestors as (
 
     from hierarchy
 
-    union all
+),
+
+{% for level in range(1, max_levels_up + 1) %}
+
+levels_up_{{ level }} as (
 
     select
-        service_ancestors.organisation_code,
-        service_ancestors.service_code,
+        below.organisation_code,
+        below.service_code,
         hierarchy.parent_service_code as ancestor_code,
-        service_ancestors.levels_up + 1 as levels_up
+        {{ level }} as levels_up
 
-    from service_ancestors
+    from levels_up_{{ level - 1 }} as below
     inner join hierarchy
         on
-            service_ancestors.organisation_code = hierarchy.organisation_code
-            and service_ancestors.ancestor_code = hierarchy.service_code
-    where
-        hierarchy.parent_service_code is not null
-        -- a cycle in the seed stops here instead of recursing for ever
-        and service_ancestors.levels_up < 10
+            below.organisation_code = hierarchy.organisation_code
+            and below.ancestor_code = hierarchy.service_code
+    where hierarchy.parent_service_code is not null
+
+),
+
+{% endfor %}
+
+service_ancestors as (
+
+    {% for level in range(0, max_levels_up + 1) %}
+        select * from levels_up_{{ level }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

@@ -74,7 +74,7 @@ final as (
         pack_figures.value_status as pack_value_status,
         pack_figures.national_figure_as_printed,
         pack_figures.neighbour_figure_as_printed,
-        pack_figures.value - benchmark.value as pack_value_difference,
+        cast(pack_figures.value - benchmark.value as decimal(18, 4)) as pack_value_difference,
         case
             when pack_figures.national_quartile_as_printed between 1 and 4
                 then substr('ABCD', pack_figures.national_quartile_as_printed, 1)

@@ -68,7 +68,7 @@ final as (
             else 'Data only'
         end as polarity_description,
         -- codes belong to a council, so the page name carries the council's code too
-        trim(regexp_replace(lower(ordered.organisation_code || ' ' || ordered.indicator_code), '[^a-z0-9]+', '-', 'g'), '-')
+        trim(both '-' from {{ regex_replace_all("lower(ordered.organisation_code || ' ' || ordered.indicator_code)", "'[^a-z0-9]+'", "'-'") }})
             as indicator_slug
 
     from ordered

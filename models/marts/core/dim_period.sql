@@ -19,7 +19,7 @@ final as (
         cast(extract(month from period_month) as integer) as calendar_month,
         {{ financial_year_label('period_month') }} as financial_year,
         cast({{ financial_year_start('period_month') }} as integer) as financial_year_start,
-        'Q' || cast({{ financial_quarter('period_month') }} as varchar) as financial_quarter,
+        'Q' || cast({{ financial_quarter('period_month') }} as {{ dbt.type_string() }}) as financial_quarter,
         cast(mod(cast(extract(month from period_month) as integer) + 8, 12) + 1 as integer) as financial_month_number,
         extract(month from period_month) in (6, 9, 12, 3) as is_quarter_end,
         extract(month from period_month) = 3 as is_financial_year_end

@@ -160,7 +160,7 @@ target_findings as (
         null as printed_value,
         null as expected_value,
         'No target for ' || financial_year || ' in indicator_targets or in the pack ('
-        || cast(count(*) as varchar) || case when count(*) = 1 then ' figure' else ' figures' end
+        || cast(count(*) as {{ dbt.type_string() }}) || case when count(*) = 1 then ' figure' else ' figures' end
         || ' without one); add the target to indicator_targets.' as reason
 
     from indicator_periods
@@ -455,7 +455,7 @@ budget_findings as (
         || {{ format_number(measure) }} || ' but '
         || case
             when service_level = 'line' then 'its other printed figures give '
-            else 'its ' || cast(lines_in_rollup as varchar) || ' lines sum to '
+            else 'its ' || cast(lines_in_rollup as {{ dbt.type_string() }}) || ' lines sum to '
         end
         || {{ format_number('computed_' ~ measure) }} || ': a difference of '
         || {{ format_number(measure ~ '_difference') }} || ' (tolerance '
@@ -508,9 +508,9 @@ retraction_findings as (
         reported_in as period_month,
         reported_in,
         left(file_sha256, 12) as printed_value,
-        cast(null as varchar) as expected_value,
+        cast(null as {{ dbt.type_string() }}) as expected_value,
         'Retracted on ' || {{ iso_date('retracted_at') }} || ': ' || reason || '. Its '
-        || cast(row_count as varchar) || ' rows (' || extract || ') are left out of every model.' as reason
+        || cast(row_count as {{ dbt.type_string() }}) || ' rows (' || extract || ') are left out of every model.' as reason
 
     from retractions
 
@@ -568,7 +568,7 @@ benchmark_findings as (
         quartile_band as expected_value,
         'The pack printed national quartile ' || substr('ABCD', national_quartile_as_printed, 1)
         || ' but the latest national figures (' || time_period || ') rank the council '
-        || cast(rank_position as varchar) || ' of ' || cast(authorities_ranked as varchar)
+        || cast(rank_position as {{ dbt.type_string() }}) || ' of ' || cast(authorities_ranked as {{ dbt.type_string() }})
         || ': quartile ' || quartile_band || '.' as reason
 
     from printed_quartiles
@@ -579,7 +579,7 @@ benchmark_findings as (
     -- A published figure for an authority that did not exist in the period: not ranked, and
     -- never counted as its successor's or predecessor's.
     select
-        cast(null as varchar) as organisation_code,
+        cast(null as {{ dbt.type_string() }}) as organisation_code,
         'authority_not_in_period' as finding_type,
         'info' as severity,
         'authority' as subject_type,
@@ -587,10 +587,10 @@ benchmark_findings as (
         national_figures.period_month,
         cast(null as date) as reported_in,
         national_figures.value_text as printed_value,
-        cast(null as varchar) as expected_value,
+        cast(null as {{ dbt.type_string() }}) as expected_value,
         authorities.name || ' did not exist at the end of ' || national_figures.time_period
         || ' (authorities seed: '
-        || concat_ws(' ', 'from ' || cast(authorities.start_date as varchar), 'to ' || cast(authorities.end_date as varchar))
+        || concat_ws(' ', 'from ' || cast(authorities.start_date as {{ dbt.type_string() }}), 'to ' || cast(authorities.end_date as {{ dbt.type_string() }}))
         || '); its ' || national_figures.national_code || ' figure in ' || national_figures.source_file
         || ' is left out of the benchmark.' as reason
 
