@@ -26,7 +26,7 @@ from scorecard.loader import (
 )
 from scorecard.postgres import POSTGRES_ERRORS, PostgresError
 from scorecard.publish import NotPublishable
-from scorecard.settings import postgres_where, warehouse_path, warehouse_target
+from scorecard.settings import postgres_where, spark_raw_dir, warehouse_path, warehouse_target
 
 EXIT_BUSY = 3
 
@@ -172,6 +172,11 @@ def _run(args) -> int:
             with connect_for_writing(database) as con:
                 ensure_raw_tables(con)
             print(f"raw tables ready in PostgreSQL ({postgres_where()})")
+            return 0
+        if warehouse_target() == "spark":
+            with connect_for_writing(database):
+                pass
+            print(f"raw folder ready for Spark: {spark_raw_dir()} (dbt registers its tables at the start of each run)")
             return 0
         database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(database)) as con:

@@ -597,13 +597,19 @@ def sources_yaml() -> str:
 
     tables = []
     for c in CONTRACTS.values():
+        # data_type: the raw column's type as the loader writes it; Spark's external raw tables are
+        # declared from it (macros/cross_db/register_raw_tables.sql)
         columns = [
-            {"name": col.name, "description": col.description + (" Required." if col.required else "")}
+            {"name": col.name, "data_type": "varchar",
+             "description": col.description + (" Required." if col.required else "")}
             for col in c.columns
-        ]
-        columns += [{"name": name, "description": f"Read by the loader: {desc}"} for name, _, desc in c.parsed_columns]
+        ]  # fmt: skip
+        columns += [{"name": name, "data_type": dtype, "description": f"Read by the loader: {desc}"}
+                    for name, dtype, desc in c.parsed_columns]  # fmt: skip
         described = {**METADATA_DESCRIPTIONS, **(NATIONAL_METADATA_DESCRIPTIONS if c.name == NATIONAL_CONTRACT else {})}
-        columns += [{"name": name, "description": described[name]} for name, _ in METADATA_COLUMNS]
+        columns += [
+            {"name": name, "data_type": dtype, "description": described[name]} for name, dtype in METADATA_COLUMNS
+        ]
         tables.append(
             {
                 "name": c.table,
@@ -617,7 +623,9 @@ def sources_yaml() -> str:
             "name": RETRACTIONS_TABLE,
             "description": "Loads withdrawn by `scorecard retract`: their rows stay in raw (history is never "
             "deleted) and every build leaves them out. Append-only.",
-            "columns": [{"name": name, "description": desc} for name, _, desc in RETRACTION_COLUMNS],
+            "columns": [
+                {"name": name, "data_type": dtype, "description": desc} for name, dtype, desc in RETRACTION_COLUMNS
+            ],
         }
     )
     doc = {

@@ -69,9 +69,12 @@ from scorecard.settings import (
     quarantine_dir,
     raw_schema,
     settle_seconds,
+    spark_raw_dir,
     warehouse_path,
     warehouse_target,
 )
+from scorecard.spark import Connection as SparkConnection
+from scorecard.spark import SparkRawError
 
 EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _LINE_BREAKS = re.compile(r"\r\n?")
@@ -137,6 +140,8 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, schema: str | None = None)
     kept with status 'unparseable', which fails the build: retract that file).
     """
     schema = schema or raw_schema()
+    if _on_spark(con):  # its raw tables are the Parquet folders, made as the connection opens
+        return
     con.execute(f'create schema if not exists "{schema}"')
     for contract in CONTRACTS.values():
         columns = _raw_columns(contract)
@@ -515,20 +520,43 @@ def _on_postgres(con) -> bool:
     return getattr(con, "dialect", "duckdb") == "postgres"
 
 
+def _on_spark(con) -> bool:
+    """True for the Spark warehouse's raw Parquet location (scorecard/spark.py)."""
+    return getattr(con, "dialect", "duckdb") == "spark"
+
+
+def raw_tables() -> dict[str, list[tuple[str, str]]]:
+    """Every raw table the loader writes, with its columns: one per extract, and the retractions."""
+    tables = {c.table: _raw_columns(c) for c in CONTRACTS.values()}
+    tables[RETRACTIONS_TABLE] = [(name, dtype) for name, dtype, _ in RETRACTION_COLUMNS]
+    return tables
+
+
+def _spark_connection(write: bool, wait: float = 0) -> SparkConnection:
+    try:
+        return SparkConnection(spark_raw_dir(), raw_schema(), raw_tables(), write=write, wait=wait)
+    except (SparkRawError, OSError) as exc:
+        raise LoadError(str(exc)) from None
+
+
 def _sql_type(con, dtype: str) -> str:
     """A raw column type as the connection's engine spells it."""
     return pg_type(dtype) if _on_postgres(con) else dtype
 
 
 def connect_for_reading(database: Path):
-    """Open the warehouse read-only: the DuckDB file, or the PostgreSQL warehouse when SCORECARD_TARGET=postgres."""
+    """Open the warehouse read-only: the DuckDB file, PostgreSQL, or Spark's raw Parquet (SCORECARD_TARGET)."""
     if warehouse_target() == "postgres":
         return _postgres_connection()
+    if warehouse_target() == "spark":
+        return _spark_connection(write=False)
     return duckdb.connect(str(database), read_only=True)
 
 
 def warehouse_exists(database: Path) -> bool:
-    """Whether there is a warehouse to read: the DuckDB file exists, or the target is a PostgreSQL server."""
+    """Whether there is a warehouse to read: the DuckDB file or Spark's raw folder exists, or it is PostgreSQL."""
+    if warehouse_target() == "spark":
+        return spark_raw_dir().exists()
     return warehouse_target() == "postgres" or Path(database).exists()
 
 
@@ -543,7 +571,8 @@ def connect_for_writing(database: Path, wait: float | None = None) -> duckdb.Duc
     """Open the working warehouse for writing; wait while another process (a build) holds it, then refuse.
 
     With SCORECARD_TARGET=postgres, the PostgreSQL warehouse instead (scorecard/postgres.py): the
-    server serialises writers itself, so there is nothing to wait for here.
+    server serialises writers itself, so there is nothing to wait for here. With
+    SCORECARD_TARGET=spark, the raw Parquet location (scorecard/spark.py), locked for one writer.
 
     DuckDB allows one writing process. A build or another load holding the file
     is waited for up to `wait` seconds (SCORECARD_LOCK_WAIT_SECONDS), then the
@@ -552,6 +581,8 @@ def connect_for_writing(database: Path, wait: float | None = None) -> duckdb.Duc
     if warehouse_target() == "postgres":
         return _postgres_connection()
     wait = lock_wait_seconds() if wait is None else wait
+    if warehouse_target() == "spark":
+        return _spark_connection(write=True, wait=wait)
     deadline = time.monotonic() + wait
     told = False
     while True:
@@ -735,7 +766,7 @@ def _write_batch(con, batch: list[LoadResult], checked: dict[Path, tuple[list[Ta
             for name in by_contract:
                 con.execute(f'analyze "{schema}"."{CONTRACTS[name].table}"')
             con.commit()
-    except (OSError, duckdb.Error, *POSTGRES_ERRORS) as exc:
+    except (OSError, duckdb.Error, SparkRawError, *POSTGRES_ERRORS) as exc:
         cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         with contextlib.suppress(duckdb.Error, *POSTGRES_ERRORS):
             con.execute("rollback")

@@ -67,8 +67,21 @@ def dbt_target_dir() -> Path:
 
 
 def warehouse_target() -> str:
-    """The dbt target, and so the engine, of the warehouse: `dev` (embedded DuckDB, the default) or `postgres`."""
+    """The dbt target, and so the engine, of the warehouse: `dev` (embedded DuckDB, default), `postgres`, `spark`."""
     return os.environ.get("SCORECARD_TARGET", "dev")
+
+
+def spark_dir() -> Path:
+    """The local Spark session's folder (SCORECARD_SPARK_DIR): metastore and tables, as profiles.yml reads it."""
+    return Path(os.environ.get("SCORECARD_SPARK_DIR", "/tmp/spark-wh"))
+
+
+def spark_raw_dir() -> Path:
+    """Where the loader writes raw extracts as Parquet on Spark (SCORECARD_SPARK_RAW_DIR, default `<spark dir>/raw`).
+
+    macros/cross_db/register_raw_tables.sql reads the same two settings with the same default.
+    """
+    return Path(os.environ.get("SCORECARD_SPARK_RAW_DIR", str(spark_dir() / "raw")))
 
 
 def postgres_connection() -> dict[str, str | int]:
