@@ -6,7 +6,8 @@
 --
 -- Incremental (dbt_project.yml): a run recomputes only the organisation x
 -- indicator x period keys that have rows loaded since the last build, from all
--- of their versions, and replaces those rows (delete+insert on the key).
+-- of their versions, and replaces those rows (delete+insert on the key; on Spark,
+-- every key of a changed council and month, replacing whole partitions).
 
 with
 
@@ -20,9 +21,11 @@ all_indicator_values as (
 
 changed_keys as (
 
+    -- Replaced by (council, month) partition (Spark): every key of a changed
+    -- council and month is recomputed, so each partition the run writes is whole.
     select distinct
         organisation_code,
-        indicator_code,
+        {% if not overwrites_partitions() %}indicator_code,{% endif %}
         period_month
 
     from all_indicator_values
@@ -41,7 +44,9 @@ indicator_values as (
         inner join changed_keys
             on
                 all_indicator_values.organisation_code = changed_keys.organisation_code
-                and all_indicator_values.indicator_code = changed_keys.indicator_code
+                {% if not overwrites_partitions() %}
+                    and all_indicator_values.indicator_code = changed_keys.indicator_code
+                {% endif %}
                 and all_indicator_values.period_month = changed_keys.period_month
     {% endif %}
 

@@ -10,7 +10,8 @@
 -- Incremental (dbt_project.yml): on an incremental run only the indicators with
 -- rows loaded since the last build are recomputed, from the earliest month that
 -- changed (a restated month and the months after it), and replace the existing
--- rows (delete+insert on the key). The previous-period columns of the first
+-- rows (delete+insert on the key; on Spark, every indicator of a changed council
+-- from that month, replacing whole council-month partitions). The previous-period columns of the first
 -- recomputed month look back to anchor rows already stored in this table, so an
 -- indicator's older history is not read again.
 
@@ -24,7 +25,7 @@ all_indicator_values as (
 
 {% if is_incremental() %}
 
-changed_from as (
+changed_indicators as (
 
     select
         organisation_code,
@@ -34,6 +35,32 @@ changed_from as (
     from all_indicator_values
     where {{ loaded_since_last_build('last_loaded_at') }}
     group by organisation_code, indicator_code
+
+),
+
+changed_from as (
+
+    {% if overwrites_partitions() %}
+        -- Replaced by (council, month) partition (Spark): every indicator of a changed
+        -- council is recomputed from the council's earliest changed month, so each
+        -- partition the run writes is whole.
+        select distinct
+            all_indicator_values.organisation_code,
+            all_indicator_values.indicator_code,
+            changed_councils.first_changed_month
+
+        from all_indicator_values
+        inner join (
+            select
+                organisation_code,
+                min(first_changed_month) as first_changed_month
+            from changed_indicators
+            group by organisation_code
+        ) as changed_councils
+            on all_indicator_values.organisation_code = changed_councils.organisation_code
+    {% else %}
+        select * from changed_indicators
+    {% endif %}
 
 ),
 
