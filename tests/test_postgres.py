@@ -17,8 +17,6 @@ import sys
 import threading
 import time
 import uuid
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -27,6 +25,7 @@ import pytest
 from scorecard.synth import generate
 
 from .conftest import PROJECT_DIR, run_dbt
+from .mart_rows import TIME_COLUMNS, assert_identical, marts, normal
 from .test_benchmark import FIXTURE, write_benchmark_seeds
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # a database server and several warehouse builds
@@ -35,7 +34,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # a database server and s
 PORT = os.environ.get("SCORECARD_TEST_PG_PORT", "55439")
 SCORECARD = Path(sys.executable).parent / "scorecard"
 SCRIPT = PROJECT_DIR / "scripts" / "postgres-throwaway.sh"
-TIME_COLUMNS = ("_at",)  # loaded_at, built_at, last_loaded_at ...: when, not what
 
 
 @pytest.fixture(scope="session")
@@ -89,19 +87,9 @@ def _warehouse(env: dict[str, str], work: Path, batches: list[list[Path]], *, sa
     return work / "target"
 
 
-def _normal(value):
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value else "NaN"
-    if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f")[:17]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
 def _marts_duckdb(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return _marts(lambda sql, params=(): con.execute(sql, list(params)).fetchall())
+        return marts(lambda sql, params=(): con.execute(sql, list(params)).fetchall())
 
 
 def _marts_postgres(env: dict[str, str], user: str = "scorecard") -> dict[str, tuple[list[str], list[tuple]]]:
@@ -115,33 +103,9 @@ def _marts_postgres(env: dict[str, str], user: str = "scorecard") -> dict[str, t
                 cur.execute(sql.replace("?", "%s"), list(params))
                 return cur.fetchall()
 
-            return _marts(query)
+            return marts(query)
     finally:
         con.close()
-
-
-def _marts(query) -> dict[str, tuple[list[str], list[tuple]]]:
-    """Every table of schema marts but build_info: its columns and its rows, normalised and sorted."""
-    out = {}
-    tables = [t for (t,) in query("select table_name from information_schema.tables where table_schema = 'marts'")]
-    for table in sorted(t for t in tables if t != "build_info"):
-        columns = [c for (c,) in query(
-            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
-            "order by ordinal_position", [table])]  # fmt: skip
-        kept = [c for c in columns if not c.endswith(TIME_COLUMNS)]
-        rows = query(f"select {', '.join(kept)} from marts.{table}")
-        out[table] = (columns, sorted((tuple(_normal(v) for v in row) for row in rows), key=repr))
-    return out
-
-
-def _assert_identical(duck: dict, pg: dict) -> None:
-    assert sorted(duck) == sorted(pg)
-    for table in duck:
-        assert duck[table][0] == pg[table][0], f"{table}: columns differ"
-        d, p = duck[table][1], pg[table][1]
-        assert len(d) == len(p), f"{table}: {len(d)} rows on DuckDB, {len(p)} on PostgreSQL"
-        different = [(a, b) for a, b in zip(d, p, strict=True) if a != b]
-        assert not different, f"{table}: {len(different)} rows differ, first: {different[0]}"
 
 
 # --------------------------------------------------------------------------- the sample, with national figures
@@ -179,7 +143,7 @@ def test_the_sample_builds_on_postgres_and_every_mart_equals_duckdb(sample_on_bo
     assert statuses <= {"success", "pass", "no-op"}, statuses
     assert {"model", "test", "unit_test", "seed"} <= kinds  # models, data tests and unit tests ran on PostgreSQL
     duck, pg = _marts_duckdb(sample_on_both["duckdb"]), _marts_postgres(sample_on_both["postgres"])
-    _assert_identical(duck, pg)
+    assert_identical(duck, pg, "PostgreSQL")
     # and they are not empty: a known figure of each engine's scorecard
     columns, rows = pg["fct_scorecard_latest"]
     row = {c: v for c, v in zip([c for c in columns if not c.endswith(TIME_COLUMNS)], rows[0], strict=True)}
@@ -237,7 +201,7 @@ def _source_results(folder: Path) -> dict[str, list[tuple]]:
             ]
             kept = ", ".join(f'"{c}"' for c in columns if not c.endswith(TIME_COLUMNS))
             rows = con.execute(f"select {kept} from read_parquet(?)", [str(parquet)]).fetchall()
-            out[parquet.stem] = sorted((tuple(_normal(v) for v in row) for row in rows), key=repr)
+            out[parquet.stem] = sorted((tuple(normal(v) for v in row) for row in rows), key=repr)
     return out
 
 
@@ -413,7 +377,7 @@ def test_ten_councils_and_an_incremental_month_equal_duckdb(postgres_cluster, te
     _warehouse(pg_env, tmp_path / "pg", [history, new_month], sample=False)
     duck = _marts_duckdb(tmp_path / "duck" / "published" / "scorecard.duckdb")
     pg = _marts_postgres(pg_env)
-    _assert_identical(duck, pg)
+    assert_identical(duck, pg, "PostgreSQL")
     columns, rows = pg["fct_indicator_period"]
     kept = [c for c in columns if not c.endswith(TIME_COLUMNS)]
     months = {row[kept.index("period_month")] for row in rows}
