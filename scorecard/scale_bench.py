@@ -39,6 +39,9 @@ warehouse/bench/, loads the history through the real loader, then measures
   database of its own per size on a throwaway cluster of the benchmark's own
   (scripts/postgres-throwaway.sh on port 55443, stopped afterwards), loaded by
   `scorecard load` (COPY) and built with the same dbt commands.
+* the same on Apache Spark (session mode, local[2]) for the sizes up to
+  BENCH_SPARK_MAX_COUNCILS (default 10) when .venv-spark exists (`make setup-spark`):
+  loaded as Parquet by `scorecard load`, built by .venv-spark's dbt.
 
 It prints figures only, then one `summary` line per size to read by machine. Nothing
 here is asserted: tests never time.
@@ -71,6 +74,9 @@ BIN = Path(sys.executable).parent
 # The benchmark's own PostgreSQL cluster (never a developer's or the tests'), and the largest size built there.
 POSTGRES_PORT = "55443"
 POSTGRES_MAX_COUNCILS = int(os.environ.get("BENCH_POSTGRES_MAX_COUNCILS", "10"))
+# Spark: dbt-spark lives in its own venv (make setup-spark); sizes up to this are built there when it exists.
+SPARK_DBT = PROJECT_DIR / ".venv-spark" / "bin" / "dbt"
+SPARK_MAX_COUNCILS = int(os.environ.get("BENCH_SPARK_MAX_COUNCILS", "10"))
 # How long the Dagster figures wait for the daemon or a run before giving up.
 DAGSTER_TIMEOUT_SECONDS = 900
 
@@ -105,9 +111,10 @@ order by indicators.service_area, indicators.indicator_code
 """
 
 
-def _dbt(args: list[str], env: dict[str, str], target: Path) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run dbt; return wall seconds, peak RSS in MB of the dbt process, and the result."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
+def _dbt(args: list[str], env: dict[str, str], target: Path, dbt: Path | None = None
+         ) -> tuple[float, int, subprocess.CompletedProcess]:  # fmt: skip
+    """Run dbt (this venv's, or `dbt`); return wall seconds, peak RSS in MB of the dbt process, and the result."""
+    dbt = str(dbt or Path(sys.executable).with_name("dbt"))
     command = [dbt, *args, "--target-path", str(target), "--log-path", str(target / "logs")]
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -267,6 +274,8 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     orchestrated = dagster_figures(out, env, database, published, new_files)
     history = [out / "landing" / "history", *national]  # a folder is loaded whole
     engines = postgres_figures(councils, out, env, history, new_files) if councils <= POSTGRES_MAX_COUNCILS else {}
+    if councils <= SPARK_MAX_COUNCILS and SPARK_DBT.exists():
+        engines.update(spark_figures(out, env, history, new_files))
     os.environ.pop("SCORECARD_REFERENCE_DIR", None)
     return {
         **orchestrated,
@@ -335,6 +344,28 @@ def postgres_figures(councils: int, out: Path, env: dict[str, str], history: lis
         inc_s, _, _ = _dbt(["build", "--select", "source:extracts+", *PRODUCTION], pg_env, target)
     return {"pg_history_load_s": load_s, "pg_full_build_s": full_s, "pg_month_load_s": month_load_s,
             "pg_incremental_build_s": inc_s}  # fmt: skip
+
+
+def spark_figures(out: Path, env: dict[str, str], history: list[Path], new_files: list[Path]) -> dict:
+    """History load, full build, new month load and incremental build on Spark (session mode, local[2]).
+
+    The loader writes Parquet (scorecard/spark.py); dbt is .venv-spark's. A folder of the benchmark's own
+    holds the metastore, the tables and the raw files, made afresh.
+    """
+    spark_dir = out / "spark"
+    shutil.rmtree(spark_dir, ignore_errors=True)
+    scorecard, log = str(BIN / "scorecard"), out / "spark.log"
+    spark_env = {**env, "SCORECARD_TARGET": "spark", "SCORECARD_SPARK_DIR": str(spark_dir),
+                 "SCORECARD_SETTLE_SECONDS": "0"}  # fmt: skip
+    target = out / "target-spark"
+    _timed([scorecard, "init"], spark_env, log)
+    load_s = _timed([scorecard, "load", *map(str, history)], spark_env, log)
+    _dbt(["parse", "--vars", LATEST_BUILD_ONLY_VARS], spark_env, target, SPARK_DBT)  # untimed, as on DuckDB
+    full_s, _, _ = _dbt(["build", "--full-refresh", *PRODUCTION], spark_env, target, SPARK_DBT)
+    month_load_s = _timed([scorecard, "load", *map(str, new_files)], spark_env, log)
+    inc_s, _, _ = _dbt(["build", "--select", "source:extracts+", *PRODUCTION], spark_env, target, SPARK_DBT)
+    return {"spark_history_load_s": load_s, "spark_full_build_s": full_s, "spark_month_load_s": month_load_s,
+            "spark_incremental_build_s": inc_s}  # fmt: skip
 
 
 def _one_row_file(new_files: list[Path], folder: Path, tag: str) -> Path:
@@ -525,12 +556,14 @@ def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
               f"{r['hand_s']:>5.1f} s | {r['sensor_s']:>25.1f} s | {r['sensor_ratio']:>4.2f}x | "
               f"{r['leftover_run_folders']:>16}")  # fmt: skip
     print()
-    engines = [r for r in rows if "pg_full_build_s" in r]
+    engines = [r for r in rows if "pg_full_build_s" in r or "spark_full_build_s" in r]
     if engines:
         print("The other engines, same data and commands (figures only)")
         print("councils | engine     | history load | full build | new month load | incremental | load+incr vs full")
         for r in engines:
-            for engine, prefix in (("DuckDB", ""), ("PostgreSQL", "pg_")):
+            for engine, prefix in (("DuckDB", ""), ("PostgreSQL", "pg_"), ("Spark", "spark_")):
+                if f"{prefix}full_build_s" not in r:
+                    continue
                 month = r[f"{prefix}month_load_s"] + r[f"{prefix}incremental_build_s"]
                 print(f"{r['councils']:>8} | {engine:<10} | {r[f'{prefix}history_load_s']:>10.1f} s | "
                       f"{r[f'{prefix}full_build_s']:>8.1f} s | {r[f'{prefix}month_load_s']:>12.1f} s | "
@@ -540,6 +573,7 @@ def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
     for r in rows:
         month = 100 * (r["month_load_s"] + r["incremental_build_s"]) / r["full_build_s"]
         other = f" postgres_s={r['pg_full_build_s']:.1f}" if "pg_full_build_s" in r else ""
+        other += f" spark_s={r['spark_full_build_s']:.1f}" if "spark_full_build_s" in r else ""
         print(
             f"summary councils={r['councils']} full_s={r['full_build_s']:.1f} duckdb_s={r['duckdb_alone_s']:.1f} "
             f"month_pct={month:.0f} dagster_ratio={r['dagster_ratio']:.2f} sensor_ratio={r['sensor_ratio']:.2f}"
