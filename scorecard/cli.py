@@ -129,8 +129,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+# What the Spark target (docs/spark.md) has no counterpart for yet: each refused in one line, nothing done.
+NOT_ON_SPARK = {
+    "publish": "readers query the tables dbt builds in schema marts",
+    "monthly": "load with `scorecard load`, then `dbt build --select source:extracts+`",
+    "pack": "the reports read DuckDB or PostgreSQL",
+    "report-sources": "the reports read DuckDB or PostgreSQL",
+}
+
+
 def _run(args) -> int:
     database = args.database or warehouse_path()
+    if warehouse_target() == "spark" and args.command in NOT_ON_SPARK:
+        print(f"scorecard {args.command}: not on Spark (SCORECARD_TARGET=spark): {NOT_ON_SPARK[args.command]} "
+              "(docs/spark.md)", file=sys.stderr)  # fmt: skip
+        return 2
     if args.command == "synth":
         from scorecard.synth import generate
 

@@ -137,3 +137,13 @@ def test_a_second_writer_waits_then_is_refused_in_one_line(spark):
     load_sample()
     with connect_for_writing(Path("unused"), wait=0), pytest.raises(LoadError, match="another load is writing"):
         connect_for_writing(Path("unused"), wait=0.3)
+
+
+@pytest.mark.parametrize("command", [["publish"], ["monthly", "landing"], ["report-sources"]])
+def test_a_command_spark_has_no_counterpart_for_is_refused_in_one_line(spark, command, capsys):
+    from scorecard.cli import main
+
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"scorecard {command[0]}: not on Spark (SCORECARD_TARGET=spark): ") and "\n" not in err
+    assert not spark.exists()  # nothing was written
