@@ -11,7 +11,8 @@
 -- rows loaded since the last build are recomputed, from the earliest month that
 -- changed (a restated month and the months after it), and replace the existing
 -- rows (delete+insert on the key; on Spark, every indicator of a changed council
--- from that month, replacing whole council-month partitions). The previous-period columns of the first
+-- from that month, replacing whole council-month partitions, computed from the
+-- council's whole history instead of anchor rows). The previous-period columns of the first
 -- recomputed month look back to anchor rows already stored in this table, so an
 -- indicator's older history is not read again.
 
@@ -41,23 +42,13 @@ changed_indicators as (
 changed_from as (
 
     {% if overwrites_partitions() %}
-        -- Replaced by (council, month) partition (Spark): every indicator of a changed
-        -- council is recomputed from the council's earliest changed month, so each
-        -- partition the run writes is whole.
-        select distinct
-            all_indicator_values.organisation_code,
-            all_indicator_values.indicator_code,
-            changed_councils.first_changed_month
-
-        from all_indicator_values
-        inner join (
-            select
-                organisation_code,
-                min(first_changed_month) as first_changed_month
-            from changed_indicators
-            group by organisation_code
-        ) as changed_councils
-            on all_indicator_values.organisation_code = changed_councils.organisation_code
+        -- Replaced by (council, month) partition (Spark): each changed council's
+        -- partitions from its earliest changed month are written whole (final).
+        select
+            organisation_code,
+            min(first_changed_month) as first_changed_month
+        from changed_indicators
+        group by organisation_code
     {% else %}
         select * from changed_indicators
     {% endif %}
@@ -71,7 +62,13 @@ indicator_values as (
     select all_indicator_values.*
 
     from all_indicator_values
-    {% if is_incremental() %}
+    {% if is_incremental() and overwrites_partitions() %}
+        -- every period of a changed council: its earlier months give the previous-period
+        -- columns as a full build computes them (no anchor rows read back from this table,
+        -- whose plan Spark cannot afford inlined in every join below)
+        inner join changed_from
+            on all_indicator_values.organisation_code = changed_from.organisation_code
+    {% elif is_incremental() %}
         inner join changed_from
             on
                 all_indicator_values.organisation_code = changed_from.organisation_code
@@ -81,7 +78,7 @@ indicator_values as (
 
 ),
 
-{% if is_incremental() %}
+{% if is_incremental() and not overwrites_partitions() %}
 
 anchors as (
 
@@ -342,7 +339,7 @@ history as (
         rag_status
 
     from with_rag
-    {% if is_incremental() %}
+    {% if is_incremental() and not overwrites_partitions() %}
         union all
         select
             organisation_code,
@@ -486,6 +483,22 @@ with_direction as (
 
 ),
 
+-- The rows this run writes: all of them, or on Spark's incremental run the changed
+-- councils' months from the first changed one (the partitions it replaces).
+written as (
+
+    select with_direction.*
+
+    from with_direction
+    {% if is_incremental() and overwrites_partitions() %}
+        inner join changed_from
+            on
+                with_direction.organisation_code = changed_from.organisation_code
+                and with_direction.period_month >= changed_from.first_changed_month
+    {% endif %}
+
+),
+
 final as (
 
     select
@@ -569,7 +582,7 @@ final as (
         last_loaded_at,
         {{ built_at() }} as built_at
 
-    from with_direction
+    from written
 
 )
 
