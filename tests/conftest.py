@@ -6,6 +6,7 @@ and the browser) are session-scoped: tests/test_reports.py and tests/test_pack.p
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import os
@@ -14,6 +15,9 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -108,6 +112,36 @@ def run_dbt(
     if state.exists():
         _PARSE_STATE[settings] = state.read_bytes()
     return done
+
+
+@dataclass
+class SyntheticSet:
+    """A synthetic dataset (scorecard/synth.py): its settings for dbt and its history and new-month files."""
+
+    seeds: dict[str, str]
+    history: list[Path]
+    new_month: list[Path]
+
+
+@contextlib.contextmanager
+def synthetic_set(name: str, councils: int, months: int, seed: int) -> Iterator[SyntheticSet]:
+    """Write one under warehouse/ (dbt reads seeds by a path inside the project); removed afterwards."""
+    from scorecard.synth import generate
+
+    out = PROJECT_DIR / "warehouse" / f"{name}-{uuid.uuid4().hex[:8]}"
+    generate(out, councils=councils, months=months, seed=seed)
+    try:
+        yield SyntheticSet(
+            seeds={
+                "SCORECARD_SEED_DIR": os.path.relpath(out / "seeds", PROJECT_DIR),
+                "SCORECARD_REFERENCE_DIR": str(out / "seeds" / "reference"),
+                "SCORECARD_INCLUDE_SAMPLE": "false",
+            },
+            history=sorted((out / "landing" / "history").iterdir()),
+            new_month=sorted((out / "landing" / "new_month").iterdir()),
+        )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def build_warehouse(

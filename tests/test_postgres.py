@@ -22,9 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scorecard.synth import generate
-
-from .conftest import PROJECT_DIR, run_dbt
+from .conftest import PROJECT_DIR, run_dbt, synthetic_set
 from .mart_rows import TIME_COLUMNS, assert_identical, marts, normal
 from .test_benchmark import FIXTURE, write_benchmark_seeds
 
@@ -356,20 +354,12 @@ def test_readers_see_only_complete_builds_during_a_build_a_publish_and_a_failed_
 
 @pytest.fixture(scope="module")
 def ten_councils():
-    out = PROJECT_DIR / "warehouse" / f"test-pg-synth-{uuid.uuid4().hex[:8]}"  # seed paths inside the project
-    summary = generate(out, councils=10, months=24, seed=11)
-    yield summary
-    shutil.rmtree(out, ignore_errors=True)
+    with synthetic_set("test-pg-synth", councils=10, months=24, seed=11) as dataset:
+        yield dataset
 
 
 def test_ten_councils_and_an_incremental_month_equal_duckdb(postgres_cluster, ten_councils, tmp_path):
-    seeds = {
-        "SCORECARD_SEED_DIR": os.path.relpath(ten_councils.out / "seeds", PROJECT_DIR),
-        "SCORECARD_REFERENCE_DIR": str(ten_councils.out / "seeds" / "reference"),
-        "SCORECARD_INCLUDE_SAMPLE": "false",
-    }
-    history = sorted((ten_councils.out / "landing" / "history").iterdir())
-    new_month = sorted((ten_councils.out / "landing" / "new_month").iterdir())
+    seeds, history, new_month = ten_councils.seeds, ten_councils.history, ten_councils.new_month
     duck_env = {**seeds, "SCORECARD_DUCKDB_PATH": str(tmp_path / "duck" / "warehouse.duckdb"),
                 "SCORECARD_PUBLISHED_PATH": str(tmp_path / "duck" / "published" / "scorecard.duckdb")}  # fmt: skip
     _warehouse(duck_env, tmp_path / "duck", [history, new_month], sample=False)

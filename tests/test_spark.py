@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from scorecard.synth import generate
-
-from .conftest import PROJECT_DIR, run_dbt
+from .conftest import PROJECT_DIR, run_dbt, synthetic_set
 from .mart_rows import TIME_COLUMNS, Marts, assert_identical, marts
 
 pytest.importorskip("pyspark", reason="the Spark stage runs in .venv-spark (make test-spark)")
@@ -158,20 +154,12 @@ def test_the_loader_wrote_each_batch_as_parquet_and_a_second_load_of_the_same_fi
 
 @pytest.fixture(scope="module")
 def synthetic():
-    out = PROJECT_DIR / "warehouse" / f"test-spark-synth-{uuid.uuid4().hex[:8]}"  # seed paths inside the project
-    summary = generate(out, councils=3, months=14, seed=5)
-    yield summary
-    shutil.rmtree(out, ignore_errors=True)
+    with synthetic_set("test-spark-synth", councils=3, months=14, seed=5) as dataset:
+        yield dataset
 
 
 def test_a_synthetic_set_and_an_incremental_month_with_restatements_equal_duckdb(synthetic, tmp_path):
-    seeds = {
-        "SCORECARD_SEED_DIR": os.path.relpath(synthetic.out / "seeds", PROJECT_DIR),
-        "SCORECARD_REFERENCE_DIR": str(synthetic.out / "seeds" / "reference"),
-        "SCORECARD_INCLUDE_SAMPLE": "false",
-    }
-    history = sorted((synthetic.out / "landing" / "history").iterdir())
-    new_month = sorted((synthetic.out / "landing" / "new_month").iterdir())
+    seeds, history, new_month = synthetic.seeds, synthetic.history, synthetic.new_month
     engines = _engines(tmp_path, seeds)
     duckdb_path = tmp_path / "duck" / "warehouse.duckdb"
     for name, env in engines.items():
