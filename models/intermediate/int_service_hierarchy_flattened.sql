@@ -53,8 +53,8 @@ levels_up_{{ level }} as (
 service_ancestors as (
 
     {% for level in range(0, max_levels_up + 1) %}
-        select * from levels_up_{{ level }}
-        {% if not loop.last %}union all{% endif %}
+    select * from levels_up_{{ level }}
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

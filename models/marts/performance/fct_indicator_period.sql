@@ -24,9 +24,21 @@ all_indicator_values as (
 
 ),
 
-{% if is_incremental() %}
+{% if is_incremental() and overwrites_partitions() %}
 
-changed_indicators as (
+changed_from as (
+
+    -- Replaced by (council, month) partition (Spark): each changed council's
+    -- partitions from its earliest changed month are written whole (written, below).
+    -- The councils are read once, before the run, and written here as values: a
+    -- subquery over this table would be inlined by Spark into every join below.
+    {{ changed_councils(ref('int_indicator_values_deduplicated'), 'period_month', 'last_loaded_at') }}
+
+),
+
+{% elif is_incremental() %}
+
+changed_from as (
 
     select
         organisation_code,
@@ -36,22 +48,6 @@ changed_indicators as (
     from all_indicator_values
     where {{ loaded_since_last_build('last_loaded_at') }}
     group by organisation_code, indicator_code
-
-),
-
-changed_from as (
-
-    {% if overwrites_partitions() %}
-        -- Replaced by (council, month) partition (Spark): each changed council's
-        -- partitions from its earliest changed month are written whole (final).
-        select
-            organisation_code,
-            min(first_changed_month) as first_changed_month
-        from changed_indicators
-        group by organisation_code
-    {% else %}
-        select * from changed_indicators
-    {% endif %}
 
 ),
 
