@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import functools
 import os
 import shutil
@@ -16,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -156,13 +157,38 @@ def build_warehouse(
     return database, run_dbt(["build", *([] if unit_tests else NO_UNIT_TESTS)], database, work_dir, env)
 
 
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory) -> Path:
-    """The sample warehouse, built once for the session; fails loudly if dbt build fails."""
-    work_dir = tmp_path_factory.mktemp("warehouse")
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:
+    """What `build(folder)` returns, built once a test run: by the first worker (pytest-xdist) to ask for it.
+
+    The others wait on a lock and share it, so it must only be read (copied, or opened read-only). A build
+    that fails marks nothing done: the next worker to ask builds it again, and fails as loudly.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's own folder, above each worker's
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            done.write_text(str(build(folder)), encoding="utf-8")
+        return Path(done.read_text(encoding="utf-8"))
+
+
+def _sample_warehouse(work_dir: Path) -> Path:
     database, result = build_warehouse(work_dir, unit_tests=True)
     assert result.returncode == 0, result.stdout[-4000:]
     return database
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    """The sample warehouse with every dbt test, built once a run for every worker; fails loudly if dbt build fails.
+
+    Shared by the workers: read it (or copy it), never write to it.
+    """
+    return built_once(tmp_path_factory, "warehouse", _sample_warehouse)
 
 
 @pytest.fixture
