@@ -16,6 +16,8 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -619,20 +621,39 @@ def _benchmark_page_problems(visit: Visit, path: str, width: int) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("path", TOP_LEVEL_PAGES)
-def test_every_page_is_clean_and_accessible(server, browser, path, width):
-    """No error box or script error, no sideways scroll, axe clean; the text it must show; a benchmarking
-    page's own checks (_benchmark_page_problems)."""
-    visit = Visit(browser, server, path, width=width, height=900 if width == 1280 else 844)
+def _top_page_problems(visit: Visit, path: str, width: int) -> list[str]:
+    """A top-level page's own checks, beside _page_problems: the text it must show; a benchmarking page's."""
     visit.screenshot((path.strip("/").replace("/", "-") or "scorecard") + ("-all" if width == 1280 else "-phone-all"))
-    problems = _page_problems(visit, server, width)
+    problems = []
     expected = TOP_LEVEL_PAGES[path]
     if expected is not None and expected not in visit.text:
         problems.append(f"does not show {expected!r}")
     if path in BENCHMARK_PAGES:
         problems += _benchmark_page_problems(visit, path, width)
-    assert problems == []
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_is_clean_and_accessible(server, browser, width):
+    """Every top-level page: no error box or script error, no sideways scroll, axe clean, the text it must
+    show, and a benchmarking page's own checks (_benchmark_page_problems).
+
+    One browser page a width: the first page is opened by its address, and the others are reached from it
+    as a reader following links does (see _walk). Each page is also opened by its address in tests of its
+    own (the benchmarking pages' route by test_national_indicator_page).
+    """
+    first, *others = TOP_LEVEL_PAGES
+    visit = Visit(browser, server, first, width=width, height=900 if width == 1280 else 844)
+    found = _page_problems(visit, server, width) + _top_page_problems(visit, first, width)
+    problems = {first: found} if found else {}
+    visit.page.evaluate("window.__loaded_once = true")
+    stops = {
+        path: Stop(path, PAGE_SHOWN, path, "the page", functools.partial(_top_page_problems, path=path, width=width))
+        for path in others
+    }
+    problems |= _walk(visit, server, width, stops, start=first)
+    assert problems == {}
+    assert visit.page.evaluate("window.__loaded_once === true")  # every other page came by client-side navigation
     visit.page.close()
 
 
@@ -674,47 +695,85 @@ def _follow_link(visit: Visit, path: str) -> None:
     )
 
 
-def _indicator_walk(visit: Visit, base: str, width: int, pages: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
-    """Every indicator page in turn, in one browser page, by client-side navigation; each one's problems.
+# True once SvelteKit has put the page asked for in place: its address, and an article drawn since _walk left
+# the page before (EvidenceDefaultLayout draws a new one for each navigation).
+PAGE_SHOWN = """(path) => {
+    const article = document.querySelector('main #evidence-main-article');
+    return location.pathname.replace(/\\/$/, '') === path.replace(/\\/$/, '') && article !== null
+        && !article.hasAttribute('data-walk-left');
+}"""
+
+
+@dataclass
+class Stop:
+    """One page of a walk: its address, when it is shown (a predicate in the page and its argument), what it
+    should have shown (for the problem when it never does), and its own checks beside _page_problems."""
+
+    path: str
+    shown: str
+    argument: object
+    showing: str
+    checks: Callable[[Visit], list[str]]
+
+
+def _walk(
+    visit: Visit, base: str, width: int, stops: dict[str, Stop], start: str | None = None
+) -> dict[str, list[str]]:
+    """Each stop in turn, in one browser page, by client-side navigation; each one's problems, by its key.
+
+    Script errors raised after the checks of the page the walk starts on are that page's (`start`, its key).
 
     DuckDB-wasm is downloaded and started once, by the page `visit` opened. Script errors and requests
-    are collected afresh for each indicator, and its checks wait until the address, the heading and the
-    council are the new indicator's and its queries have settled, so that nothing of the page before is
-    checked or blamed on it.
+    are collected afresh for each stop, and its checks wait until its page is shown (Stop.shown) and its
+    queries have settled, so that nothing of the page before is checked or blamed on it.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     problems: dict[str, list[str]] = {}
 
-    def late_errors(slug: str | None, checked: int) -> None:
-        """Script errors the page `slug` raised after its checks are its own."""
-        if slug is not None and visit.errors[checked:]:
-            problems.setdefault(slug, []).append(f"script errors after its checks: {visit.errors[checked:][:3]}")
+    def late_errors(key: str | None, checked: int) -> None:
+        """Script errors the page `key` raised after its checks are its own."""
+        if key is not None and visit.errors[checked:]:
+            problems.setdefault(key, []).append(f"script errors after its checks: {visit.errors[checked:][:3]}")
 
-    previous, checked = None, 0
-    for slug, (heading, council) in pages.items():
+    previous, checked = start, len(visit.errors)
+    for key, stop in stops.items():
         late_errors(previous, checked)
         visit.errors.clear()
         visit.requests.clear()
-        path = f"/indicators/{slug}"
-        _follow_link(visit, path)
+        visit.page.evaluate("document.querySelector('main #evidence-main-article')?.setAttribute('data-walk-left', '')")
+        _follow_link(visit, stop.path)
         found = []
         try:
-            visit.page.wait_for_function(
-                INDICATOR_SHOWN, arg=[path, " ".join(heading.split()), " ".join(council.split())], timeout=15_000
-            )
+            visit.page.wait_for_function(stop.shown, arg=stop.argument, timeout=15_000)
         except PlaywrightTimeoutError:
-            found.append(f"never showed {heading!r} of {council!r} (at {visit.page.url})")
+            found.append(f"never showed {stop.showing} (at {visit.page.url})")
         visit.settle()
         visit.refresh_text()
         found += _page_problems(visit, base, width)
-        if "history" not in visit.text.lower() and "no figures have been reported" not in visit.text:
-            found.append("no history")
+        found += stop.checks(visit)
         if found:
-            problems[slug] = found
-        previous, checked = slug, len(visit.errors)
+            problems[key] = found
+        previous, checked = key, len(visit.errors)
     late_errors(previous, checked)
     return problems
+
+
+def _has_history(visit: Visit) -> list[str]:
+    if "history" not in visit.text.lower() and "no figures have been reported" not in visit.text:
+        return ["no history"]
+    return []
+
+
+def _indicator_walk(visit: Visit, base: str, width: int, pages: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """Every indicator page in turn (see _walk), shown once the address, the heading and the council are the
+    new indicator's; each has a history, or says that no figures have been reported."""
+    stops = {}
+    for slug, (heading, council) in pages.items():
+        path = f"/indicators/{slug}"
+        words = [path, " ".join(heading.split()), " ".join(council.split())]
+        stops[slug] = Stop(path, INDICATOR_SHOWN, words, f"{heading!r} of {council!r}", _has_history)
+    return _walk(visit, base, width, stops)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
