@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
+import yaml
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import create_db_conn_string
 from dagster._serdes import ConfigurableClassData
@@ -44,7 +45,12 @@ BUSY_TIMEOUT_SECONDS = 30
 
 def default_base_dir() -> str:
     """Where Dagster keeps run event logs by default: DAGSTER_HOME/history/runs."""
-    return os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        raise dg.DagsterInvariantViolationError(
+            "orchestration/dagster.yaml keeps the event log in $DAGSTER_HOME/history/runs: set DAGSTER_HOME"
+        )
+    return os.path.join(home, "history", "runs")
 
 
 class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
@@ -64,7 +70,14 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     def from_config_value(
         cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
     ) -> KeptOpenSqliteEventLogStorage:
-        return cls(config_value.get("base_dir") or default_base_dir(), inst_data=inst_data)
+        base_dir = config_value.get("base_dir") or default_base_dir()
+        if inst_data is not None:
+            # Written into the instance's configuration, so a run worker started from it (another
+            # process, perhaps another DAGSTER_HOME in its environment) writes to the same files.
+            inst_data = ConfigurableClassData(
+                inst_data.module_name, inst_data.class_name, yaml.safe_dump({"base_dir": base_dir})
+            )
+        return cls(base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
         # Keyed by process too: an engine is never shared with a forked child.

@@ -427,6 +427,8 @@ def dagster_figures(out: Path, env: dict[str, str], database: Path, published: P
     denv.pop("SCORECARD_ALERT_WEBHOOK", None)  # the bench's checks never post anywhere
     denv.pop("DBT_LOG_PATH", None)
     log = home / "bench.log"
+    # This process opens the instance too: its event log lives under DAGSTER_HOME (orchestration/dagster.yaml).
+    os.environ["DAGSTER_HOME"] = str(home)
     # Deploy time, untimed (as `make build` and `make dev` do): parse the project for Dagster, and
     # create the instance's storage (a DAGSTER_HOME in use already has it).
     _timed([str(BIN / "python"), "-m", "orchestration.project"], denv, log)

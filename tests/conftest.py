@@ -80,6 +80,15 @@ _PARSE_STATE: dict[tuple, bytes] = {}
 NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 
+def project_instance():
+    """A temporary Dagster instance configured as orchestration/dagster.yaml configures the real one."""
+    import dagster as dg  # here: most tests never start Dagster
+    import yaml
+
+    overrides = yaml.safe_load((PROJECT_DIR / "orchestration" / "dagster.yaml").read_text(encoding="utf-8"))
+    return dg.instance_for_test(overrides=overrides)
+
+
 def run_dbt(
     args: list[str], database: Path, work_dir: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -55,7 +56,10 @@ def connections_opened():
 
 def test_a_run_opens_each_file_once_and_a_new_process_reads_every_event(home, connections_opened):
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        assert isinstance(instance.event_log_storage, KeptOpenSqliteEventLogStorage)
+        storage = instance.event_log_storage
+        assert isinstance(storage, KeptOpenSqliteEventLogStorage)
+        # Dagster's default place, written into the configuration a run worker is started from.
+        assert yaml.safe_load(storage.inst_data.config_yaml) == {"base_dir": str(home / "history" / "runs")}
         # The first run also makes the instance's one-off checks of the index.
         assert dg.materialize([upstream, downstream, downstream_is_two], instance=instance).success
         first = len(connections_opened)

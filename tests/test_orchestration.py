@@ -16,6 +16,7 @@ import pytest
 from scorecard.alerts import read_alerts
 from scorecard.loader import load_paths, load_sample
 from scorecard.reference_check import fingerprint
+from tests.conftest import project_instance
 
 # Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -166,7 +167,7 @@ def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
 
     path = land(orch, "indicator_values_SD004_2018-02.csv", IV_HEADER + FD3.format(m="Feb-18", v="91%"))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         first = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
         key = f"{sha}:{fingerprint()}"
         assert [r.run_key for r in first.run_requests] == [hashlib.sha256(key.encode()).hexdigest()]
@@ -175,7 +176,7 @@ def test_landing_sensor_one_run_per_batch_of_new_files_also_after_restart(orch):
         again = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         assert again.run_requests == []
     # a new process, a new instance, the cursor kept in DAGSTER_HOME: still nothing for a seen file
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         restarted = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         assert restarted.run_requests == []
         path.rename(path.with_name("indicator_values_SD004_2018-02_copy.csv"))  # same content, new name
@@ -228,7 +229,7 @@ def test_landing_sensor_one_run_request_for_a_batch_with_a_run_key_from_the_file
     expected_key = hashlib.sha256("".join(keys).encode()).hexdigest()
     ticks = []
     for _ in range(2):  # the same files seen afresh (another instance, no cursor): the same run key
-        with dg.instance_for_test() as instance:
+        with project_instance() as instance:
             ticks.append(landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance)))
     for tick in ticks:
         [request] = tick.run_requests
@@ -239,7 +240,7 @@ def test_landing_sensor_one_run_request_for_a_batch_with_a_run_key_from_the_file
     # A file still being written (changed within the settle time) waits for the next tick, and is then one run.
     monkeypatch.setenv("SCORECARD_SETTLE_SECONDS", "30")
     late = land(orch, "risks_HRF_2018-03.csv", "organisation_code,reported_in,risk_reference,risk_title\n")
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         tick = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=ticks[0].cursor))
         assert tick.run_requests == []
         os.utime(late, (time.time() - 60, time.time() - 60))
@@ -256,7 +257,7 @@ def test_a_refused_file_landed_again_unchanged_after_the_reference_data_is_fixed
     monkeypatch.setenv("SCORECARD_REFERENCE_DIR", str(reference))
     text = IV_HEADER + "SD004,NEW 1,Feb-18,12,,,,,Feb-18,\n"
     path = land(orch, "indicator_values_SD004_2018-02.csv", text)
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         first = landing_sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
         [results] = [load_paths([path], orch["duckdb_path"], settle=0, raise_on_reject=False)]
         assert [r.status for r in results] == ["rejected"]  # NEW 1 is not in the catalogue: quarantined
@@ -277,7 +278,7 @@ def test_a_refused_file_landed_again_unchanged_after_the_reference_data_is_fixed
 def test_refused_file_fails_the_run_with_its_rejects_report_and_an_alert(orch):
     text = "organisation_code,period,measure_code,value,reported_in,notes\nHRF,Feb-18,fte,-3,Feb-18,\n"
     path = land(orch, "workforce_HRF_2018-02.csv", text)
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         result = run_job(path, instance)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
@@ -300,7 +301,7 @@ def test_a_refused_file_does_not_hold_back_the_good_files_landed_with_it(orch):
 
     config = {"ops": {"landed_extracts": {"config": {"files": [str(good), str(bad)]}}}}
     started = time.time()
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         result = defs.resolve_job_def("land_and_build").execute_in_process(
             run_config=config, instance=instance, raise_on_error=False
         )
@@ -328,7 +329,7 @@ def test_builds_publish_atomically_while_a_reader_queries_and_a_failed_build_cha
         cwd=PROJECT_DIR,
     )  # fmt: skip
     try:
-        with dg.instance_for_test() as instance:
+        with project_instance() as instance:
             feb = run_job(land(orch, "indicator_values_SD004_2018-02.csv",
                                IV_HEADER + FD3.format(m="Feb-18", v="91%")), instance)  # fmt: skip
             assert feb.success

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import PROJECT_DIR, run_dbt, synthetic_set
+from .conftest import PROJECT_DIR, project_instance, run_dbt, synthetic_set
 from .mart_rows import TIME_COLUMNS, assert_identical, marts, normal
 from .test_benchmark import FIXTURE, write_benchmark_seeds
 
@@ -258,7 +258,6 @@ def test_dagster_checks_read_the_postgres_build_and_agree_with_duckdb(sample_on_
 
 def test_a_dagster_run_loads_builds_checks_and_publishes_on_postgres(postgres_cluster, tmp_path, monkeypatch):
     """land_and_build, in process, on PostgreSQL: the landed file reaches the published marts by the schema swap."""
-    import dagster as dg
 
     from .test_orchestration import FD3, IV_HEADER, run_job
 
@@ -273,7 +272,7 @@ def test_a_dagster_run_loads_builds_checks_and_publishes_on_postgres(postgres_cl
     landed = tmp_path / "landing" / "indicator_values_SD004_2018-02.csv"
     landed.parent.mkdir()
     landed.write_text(IV_HEADER + FD3.format(m="Feb-18", v="91%"), encoding="utf-8")
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         result = run_job(landed, instance)
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
