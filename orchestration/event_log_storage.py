@@ -4,10 +4,10 @@ Dagster's own `SqliteEventLogStorage` creates a SQLAlchemy engine and opens a
 new SQLite connection for every event it stores, twice for an asset or check
 event (the run's file and the cross-run index), and closes it again; closing
 the last connection to a WAL database also checkpoints it. A run of
-`land_and_build` stores about 2,800 events (about 1,100 planned materialisations
-and checks before the run starts, then the dbt build's), so at national size that
-was 4 to 5 s before the run started and several more during the dbt step
-(docs/scale.md, "Dagster beside the command line").
+`land_and_build` stores about 1,700 events (550 of them planned materialisations
+and checks, stored before the run starts; then the dbt build's), so at national
+size that was 4.6 s before the run started and more during the dbt step
+(docs/scale.md, "Benchmark").
 
 This class stores the same rows in the same files (`$DAGSTER_HOME/history/runs/`,
 Dagster's default place, so an existing `.dagster_home` keeps its history). It
