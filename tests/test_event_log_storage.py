@@ -12,8 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from orchestration.event_log_storage import OPEN_FILES, KeptOpenSqliteEventLogStorage
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.conftest import PROJECT_DIR
 
 
 @dg.asset
