@@ -16,12 +16,11 @@ import pytest
 from scorecard.alerts import read_alerts
 from scorecard.loader import load_paths, load_sample
 from scorecard.reference_check import fingerprint
-from tests.conftest import project_instance
+from tests.conftest import PROJECT_DIR, project_instance
 
 # Needs a built warehouse (or a browser, or a wheel build): left out of `make test-fast`.
 pytestmark = pytest.mark.slow
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 IV_HEADER = (
     "organisation_code,indicator_code,period,value,reported_rag,polarity_as_printed,target_as_printed,"
     "rag_methodology_as_printed,reported_in,notes\n"
