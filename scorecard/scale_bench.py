@@ -16,9 +16,12 @@ warehouse/bench/, loads the history through the real loader, then measures
   incremental build that follows, of what depends on the raw tables
   (`dbt build --select source:extracts+`, the selection of the landing sensor's
   `load_and_update` job), and DuckDB alone replaying that build's SQL on a copy
-  of the file as it was before it; and the same incremental build with every
-  query emptied (`dbt build --empty`, on another copy): dbt's own work on the
-  month's nodes, the least any month can cost with this selection;
+  of the file as it was before it, its models apart from its data tests (the
+  models' SQL alone is the least a month can cost on this data, whoever runs it);
+  the same incremental build with every query emptied (`dbt build --empty`, on
+  another copy): dbt's own work on the month's nodes; and the same build in a warm
+  dbt process (dbtRunner with the parsed project, the build run once before, on
+  another copy): what a long-lived dbt worker would cost a month;
 * a typical scorecard query (one council, one month, joined to the catalogue) on
   the published file: p50 and p95 of 200 runs on one read-only connection;
 * Dagster against the command line, on the same data, after the figures above, with
@@ -53,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import json
 import os
 import random
@@ -154,16 +158,18 @@ def _incremental_sql(node: dict, compiled: str) -> list[str]:
     ]
 
 
-def duckdb_alone(loaded: Path, target: Path, *, incremental: bool = False) -> tuple[float, int, int]:
-    """Replay the compiled SQL of the last build in one DuckDB process; return seconds, statements, failures.
+def duckdb_alone(loaded: Path, target: Path, *, incremental: bool = False) -> tuple[float, int, int, float]:
+    """Replay the compiled SQL of the last build in one DuckDB process.
 
-    For an incremental build, `loaded` is a copy of the file as it was before that build, and its
-    incremental models are replayed as dbt-duckdb runs them (append, or delete+insert on the key).
+    Return seconds, statements, failures, and the seconds of the data tests' statements among them (the
+    rest builds the seeds and models). For an incremental build, `loaded` is a copy of the file as it was
+    before that build, and its incremental models are replayed as dbt-duckdb runs them (append, or
+    delete+insert on the key).
     """
     manifest = json.loads((target / "manifest.json").read_text())
     results = json.loads((target / "run_results.json").read_text())["results"]
     nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
-    statements = []
+    statements: list[tuple[str, bool]] = []  # (sql, whether a data or unit test runs it)
     for result in results:
         node = nodes.get(result["unique_id"])
         if node is None:
@@ -171,32 +177,81 @@ def duckdb_alone(loaded: Path, target: Path, *, incremental: bool = False) -> tu
         kind = node["resource_type"]
         compiled = result.get("compiled_code") or node.get("compiled_code")
         if kind in ("seed", "model"):
-            statements.append(f"create schema if not exists {node['relation_name'].rsplit('.', 1)[0]}")
+            statements.append((f"create schema if not exists {node['relation_name'].rsplit('.', 1)[0]}", False))
         if kind == "seed":
-            statements.append(_seed_sql(node))
+            statements.append((_seed_sql(node), False))
         elif kind == "model" and incremental and node["config"]["materialized"] == "incremental":
-            statements.extend(_incremental_sql(node, compiled))
+            statements.extend((sql, False) for sql in _incremental_sql(node, compiled))
         elif kind == "model":
             materialized = "view" if node["config"]["materialized"] == "view" else "table"
-            statements.append(f"create or replace {materialized} {node['relation_name']} as {compiled}")
+            statements.append((f"create or replace {materialized} {node['relation_name']} as {compiled}", False))
         elif kind in ("test", "unit_test") and compiled:
-            statements.append(f"select count(*) from ({compiled}) as t")
+            statements.append((f"select count(*) from ({compiled}) as t", True))
     failures = []
     # The compiled SQL names the catalogue dbt used (the file's stem): attach the copy under that name.
     catalogue = next(n["database"] for n in manifest["nodes"].values() if n["resource_type"] == "model")
     with duckdb.connect() as con:
         con.execute(f"attach '{loaded}' as \"{catalogue}\"")
         con.execute(f'use "{catalogue}"')
-        started = time.perf_counter()
-        for sql in statements:
+        started, test_seconds = time.perf_counter(), 0.0
+        for sql, is_test in statements:
+            statement_started = time.perf_counter()
             try:
                 con.execute(sql).fetchall()
             except duckdb.Error as error:
                 failures.append(f"{error}".splitlines()[0][:160])
+            test_seconds += (time.perf_counter() - statement_started) if is_test else 0.0
         seconds = time.perf_counter() - started
     if failures:
         print(f"    DuckDB alone: {len(failures)} statements failed, first: {failures[0]}")
-    return seconds, len(statements), len(failures)
+    return seconds, len(statements), len(failures), test_seconds
+
+
+# The warm-process figure: the month's build run this many times in one process, the last one timed.
+WARM_RUNS = 2
+
+
+def warm_incremental(folder: Path, env: dict[str, str]) -> float:
+    """The month's incremental build in a warm dbt process; return the seconds of its last run.
+
+    One Python process imports dbt, parses the project once (untimed) and runs the build WARM_RUNS times
+    through dbtRunner with that manifest, each on a fresh copy of `folder`/before.duckdb (the file as it was
+    before the month's build): what a long-lived dbt worker would cost a month, with no start-up, no parse
+    and warm imports. A figure only: the product runs dbt as a command, as dagster-dbt does.
+    """
+    code = "import sys; from scorecard.scale_bench import _warm_builds; _warm_builds(sys.argv[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        cwd=PROJECT_DIR,
+        env={**env, "SCORECARD_DUCKDB_PATH": str(folder / "warehouse.duckdb")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the warm dbt process failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])[-1]
+
+
+def _warm_builds(folder: str) -> None:
+    """warm_incremental's process: parse once, build WARM_RUNS times, print the seconds of each as JSON."""
+    from dbt.cli.main import dbtRunner
+
+    work = Path(folder)
+    common = ["--target-path", str(work / "target"), "--log-path", str(work / "target" / "logs"), "--quiet"]
+    parsed = dbtRunner().invoke(["parse", "--vars", LATEST_BUILD_ONLY_VARS, *common])
+    if not parsed.success:
+        raise SystemExit(f"dbt parse failed: {parsed.exception}")
+    month = ["build", "--select", "source:extracts+", *PRODUCTION, *common]  # as the month's build above
+    seconds = []
+    for _ in range(WARM_RUNS):
+        shutil.copyfile(work / "before.duckdb", work / "warehouse.duckdb")
+        started = time.perf_counter()
+        built = dbtRunner(manifest=parsed.result).invoke(month)
+        seconds.append(time.perf_counter() - started)
+        if not built.success:
+            raise SystemExit(f"dbt build failed in the warm process: {built.exception}")
+    print(json.dumps(seconds))
 
 
 def _load(paths: list[Path], database: Path) -> tuple[float, int]:
@@ -257,7 +312,7 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     full_seconds, full_mb, _ = _dbt(["build", "--full-refresh", *PRODUCTION], env, out / "target")
     with duckdb.connect(str(database), read_only=True) as con:
         fact_rows = {f: con.execute(f"select count(*) from marts.{f}").fetchone()[0] for f in FACTS}
-    alone_seconds, statements, failures = duckdb_alone(loaded_copy, out / "target")
+    alone_seconds, statements, failures, _ = duckdb_alone(loaded_copy, out / "target")
 
     new_files = sorted((out / "landing" / "new_month").iterdir())
     month_load_seconds, month_rows = _load(new_files, database)
@@ -266,8 +321,13 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     emptied = out / "emptied" / database.name
     emptied.parent.mkdir()
     shutil.copyfile(database, emptied)
+    warm = out / "warm"
+    warm.mkdir()
+    shutil.copyfile(database, warm / "before.duckdb")
     inc_seconds, inc_mb, _ = _dbt(["build", "--select", "source:extracts+", *PRODUCTION], env, out / "target")
-    inc_alone_seconds, inc_statements, inc_failures = duckdb_alone(loaded_copy, out / "target", incremental=True)
+    inc_alone_seconds, inc_statements, inc_failures, inc_test_seconds = duckdb_alone(
+        loaded_copy, out / "target", incremental=True
+    )
 
     published = publish(
         database,
@@ -285,6 +345,8 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
     empty_seconds, _, _ = _dbt(["build", "--empty", "--select", "source:extracts+", *PRODUCTION], empty_env,
                                emptied.parent / "target")  # fmt: skip
     shutil.rmtree(emptied.parent)
+    warm_seconds = warm_incremental(warm, env)
+    shutil.rmtree(warm)
     orchestrated = dagster_figures(out, env, database, published, new_files)
     history = [out / "landing" / "history", *national]  # a folder is loaded whole
     engines = postgres_figures(councils, out, env, history, new_files) if councils <= POSTGRES_MAX_COUNCILS else {}
@@ -302,6 +364,7 @@ def bench_size(councils: int, months: int, seed: int) -> dict:
         "incremental_build_s": inc_seconds, "incremental_build_mb": inc_mb, "query_p50_ms": p50, "query_p95_ms": p95,
         "incremental_alone_s": inc_alone_seconds, "incremental_statements": inc_statements,
         "incremental_replay_failures": inc_failures, "incremental_empty_s": empty_seconds,
+        "incremental_alone_tests_s": inc_test_seconds, "incremental_warm_s": warm_seconds,
     }  # fmt: skip
 
 
@@ -527,6 +590,11 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){mem}, Python {sys.version.split()[0]}, duckdb {duckdb.__version__}"
 
 
+def _month_pct(r: dict, seconds: float) -> str:
+    """The month's load plus `seconds`, as a share of the full build."""
+    return f"{100 * (r['month_load_s'] + seconds) / r['full_build_s']:.0f}%"
+
+
 def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
     print(f"machine: {machine()}")
     print(f"dataset: synthetic, {months} months, seed {seed}; one new month = the last month's files per council\n")
@@ -555,15 +623,20 @@ def run(sizes: list[int], months: int = 120, seed: int = 2026) -> list[dict]:
               f"{r['query_p50_ms']:>6.1f} ms | {r['query_p95_ms']:>6.1f} ms")  # fmt: skip
     print()
     for r in rows:
-        floor = 100 * (r["month_load_s"] + r["incremental_empty_s"]) / r["full_build_s"]
+        pct = functools.partial(_month_pct, r)
+        models_alone = r["incremental_alone_s"] - r["incremental_alone_tests_s"]
         print(f"{r['councils']} councils: dbt parse (before the builds, not in their times) {r['parse_s']:.1f} s; "
               f"dbt start-up (a build that selects nothing, in both builds' times) {r['startup_s']:.1f} s; "
               f"DuckDB alone replayed {r['statements']} statements ({r['replay_failures']} failed); "
-              f"incremental build peak {r['incremental_build_mb']} MB; incremental build's SQL in DuckDB alone "
-              f"{r['incremental_alone_s']:.1f} s ({r['incremental_statements']} statements, "
-              f"{r['incremental_replay_failures']} failed); the same incremental build with every query emptied "
-              f"(dbt --empty: dbt's own work on its nodes) {r['incremental_empty_s']:.1f} s, with the month's load "
-              f"{floor:.0f}% of the full build")  # fmt: skip
+              f"incremental build peak {r['incremental_build_mb']} MB.")  # fmt: skip
+        print(f"{r['councils']} councils, the new month (each with the month's load, against the full build): "
+              f"its SQL in DuckDB alone {r['incremental_alone_s']:.1f} s ({r['incremental_statements']} statements, "
+              f"{r['incremental_replay_failures']} failed; {pct(r['incremental_alone_s'])}), of which its models "
+              f"{models_alone:.1f} s ({pct(models_alone)}) and its data tests {r['incremental_alone_tests_s']:.1f} s; "
+              f"the build with every query emptied (dbt --empty: dbt's own work on its nodes) "
+              f"{r['incremental_empty_s']:.1f} s ({pct(r['incremental_empty_s'])}); the build in a warm dbt process "
+              f"(parsed, and the build run once before) {r['incremental_warm_s']:.1f} s "
+              f"({pct(r['incremental_warm_s'])})")  # fmt: skip
     print()
     print("Dagster against the command line, same data (targets: a build at most 1.3x, a landed file at most 1.5x)")
     print("councils | dbt build + publish | Dagster run of land_and_build | ratio | one-row file by hand "
