@@ -17,7 +17,7 @@ warehouse/bench/, loads the history through the real loader, then measures
   (`dbt build --select source:extracts+`, the selection of the landing sensor's
   `load_and_update` job), and DuckDB alone replaying that build's SQL on a copy
   of the file as it was before it, its models apart from its data tests (the
-  models' SQL alone is the least a month can cost on this data, whoever runs it);
+  models' SQL alone is the least a month costs with these models, whoever runs it);
   the same incremental build with every query emptied (`dbt build --empty`, on
   another copy): dbt's own work on the month's nodes; and the same build in a warm
   dbt process (dbtRunner with the parsed project, the build run once before, on
